@@ -328,8 +328,9 @@ def _disagreement(
 
 def test_the_stub_states_the_types_the_bindings_name():
     """Where a binding's C++ types name a Python type (``str``, ``int``, ``bool``, a container's
-    kind, a class of the module; not a handle, ``object``), the stub states that type; and it lets
-    None through exactly where the module takes it (mypy would pass a None the module refuses)."""
+    kind, a class of the module; not a handle, ``object``), the stub states that type; it lets None
+    through only where the module takes it (mypy would pass a None the module refuses); and it
+    types each constant of the module by its class."""
     aliases = {
         s.targets[0].id: s.value
         for s in _stub_tree().body
@@ -355,6 +356,13 @@ def test_the_stub_states_the_types_the_bindings_name():
         why = stated.returns and _disagreement(returned, stated.returns, aliases, result=True)
         if why:
             differing.append(f"{where}, its result: {why}")
+    for name, entry in _stub_entries().items():  # the module's constants: their class
+        if isinstance(entry, ast.AnnAssign):
+            held = type(getattr(_native, name)).__name__
+            if held != _head(ast.unparse(entry.annotation)):
+                differing.append(
+                    f"{name}: the stub states {ast.unparse(entry.annotation)}, the module holds a {held}"
+                )
     assert not differing, "graph/_native.pyi and graph._native differ:\n" + "\n".join(differing)
 
 
