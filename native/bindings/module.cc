@@ -4,6 +4,8 @@
 // readers: these declarations name what they bind and nothing more (tests/test_native_stub.py).
 #include "py.h"
 
+#include <nanobind/stl/vector.h>
+
 #include "domain_rules_py.h"
 #include "hash_filter.h"
 #include "ids.h"
@@ -41,17 +43,6 @@ nb::object module_direct_transformations(nb::handle transformations) {
   return list_of(direct.size(), [&](size_t i) { return PyLong_FromUnsignedLong(direct[i]); });
 }
 
-// ``each(hash)`` for every 16-byte hash of a buffer holding them end to end (ValueError for one
-// that does not divide into them).
-template <class F>
-void each_hash(nb::handle packed, F&& each) {
-  over_bytes(packed.ptr(), [&](const uint8_t* data, size_t size) {
-    if (size % HashFilter::kHashBytes != 0) raise(PyExc_ValueError, "hashes are 16 bytes each, end to end");
-    for (size_t at = 0; at < size; at += HashFilter::kHashBytes) each(at / HashFilter::kHashBytes, data + at);
-    return 0;
-  });
-}
-
 }  // namespace
 
 NB_MODULE(_native, m) {
@@ -68,16 +59,10 @@ NB_MODULE(_native, m) {
   nb::class_<HashFilter>(m, "HashFilter", nb::is_final())
       .def(nb::init<size_t>())
       .def_prop_ro("capacity", [](const HashFilter& f) { return f.capacity(); })
-      .def("add",
-           [](HashFilter& f, nb::handle packed) { each_hash(packed, [&](size_t, const uint8_t* h) { f.add(h); }); })
-      .def(
-          "maybe", [](const HashFilter& f, nb::handle packed) {
-            nb::list out;
-            each_hash(packed, [&](size_t i, const uint8_t* h) {
-              if (f.maybe(h)) out.append(i);
-            });
-            return out;
-          });
+      .def("add", [](HashFilter& f, const nb::bytes& packed) { f.add_packed(data_of(packed), packed.size()); })
+      .def("maybe", [](const HashFilter& f, const nb::bytes& packed) {
+        return f.maybe_packed(data_of(packed), packed.size());
+      });
   m.def("newest_first", [](const Text& at) {
     std::string out;
     append_newest_first(out, at.view);
@@ -89,18 +74,14 @@ NB_MODULE(_native, m) {
     return owned(str_of(version_id(dataset.view, at.view, version.view, detected.view)));
   });
   m.def("direct_transformations", &module_direct_transformations, nb::arg().none());
-  m.def("encode", [](nb::handle mutations) { return owned(encode_mutations(mutations.ptr())); });
+  m.def("encode", &encode_mutations);
   m.def("decode", [](nb::handle payload) { return owned(over_bytes(payload.ptr(), decode_mutations)); });
   nb::class_<ObservedSchemas>(m, "ObservedSchemas", nb::is_final())
-      .def_prop_ro("size", [](const ObservedSchemas& o) { return o.size(); })
-      .def("index", [](const ObservedSchemas& o) { return owned(o.index_bytes()); })
-      .def("keys", [](const ObservedSchemas& o) { return owned(o.keys()); })
-      .def(
-          "rows", [](const ObservedSchemas& o, nb::handle indices) { return owned(o.rows(indices.ptr())); },
-          nb::arg().none() = nb::none())
-      .def("first_versions", [](const ObservedSchemas& o, nb::handle indices, nb::handle source, nb::handle detected) {
-        return owned(o.first_versions(indices.ptr(), source.ptr(), detected.ptr()));
-      });
+      .def_prop_ro("size", &ObservedSchemas::size)
+      .def("index", &ObservedSchemas::index_bytes)
+      .def("keys", &ObservedSchemas::keys)
+      .def("rows", &ObservedSchemas::rows, nb::arg().none() = nb::none())
+      .def("first_versions", &ObservedSchemas::first_versions);
   m.def(
       "observed_schemas",
       [](nb::handle payload, nb::handle index) -> nb::object {

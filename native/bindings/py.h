@@ -89,6 +89,9 @@ nb::object owned(T made) {
   else return std::move(made);
 }
 
+// The bytes a bytes object holds, as the core reads them.
+inline const uint8_t* data_of(const nb::bytes& b) { return reinterpret_cast<const uint8_t*>(b.c_str()); }
+
 // dict[key] = value.
 inline void set_item(nb::handle dict, nb::handle key, nb::handle value) {
   if (PyDict_SetItem(dict.ptr(), key.ptr(), value.ptr()) < 0) throw PyErrorSet{};

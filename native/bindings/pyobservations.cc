@@ -14,10 +14,10 @@ namespace {
 
 // The keys of a row's field dicts, made once for the rows of one call.
 struct RowKeys {
-  nb::str name = nb::steal<nb::str>(str_of("name"));
+  nb::str name{"name"};
   std::vector<nb::str> fields;
   RowKeys() {
-    for (std::string_view key : kFieldKeys) fields.push_back(nb::steal<nb::str>(str_of(key)));
+    for (std::string_view key : kFieldKeys) fields.emplace_back(key.data(), key.size());
   }
 };
 
@@ -101,12 +101,9 @@ nb::list ObservedSchemas::rows(nb::handle indices) const {
   return out;
 }
 
-nb::tuple ObservedSchemas::first_versions(nb::handle indices, nb::handle source, nb::handle detected) const {
+nb::tuple ObservedSchemas::first_versions(nb::handle indices, const Text& source, const Text& detected) const {
   std::vector<size_t> asked;
   for (PyObject* i : Items(indices, "indices must be iterable")) asked.push_back(index(i));
-  if (!PyUnicode_Check(source.ptr()) || !PyUnicode_Check(detected.ptr()))
-    raise(PyExc_TypeError, "source and detected must be str");
-  Utf8 source_text(source), detected_text(detected);
   WireWriter wire;
   nb::list left;
   std::vector<size_t> rest;
@@ -114,7 +111,7 @@ nb::tuple ObservedSchemas::first_versions(nb::handle indices, nb::handle source,
     NoGil unlocked;  // the payload's bytes only, held by the memoryview
     std::string scratch;
     for (size_t i : asked)
-      if (!schemas.first_version(i, source_text.view, detected_text.view, wire, scratch)) rest.push_back(i);
+      if (!schemas.first_version(i, source.view, detected.view, wire, scratch)) rest.push_back(i);
   }
   for (size_t i : rest) left.append(i);
   Bytes out;

@@ -32,7 +32,7 @@ struct ObservedSchemas {
   // (payload, left): the first versions of the observations at ``indices`` (graph.change.schema_history's
   // version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the
   // wire form (empty: none), and the indices of those it left to Python (a field holding a float).
-  nb::tuple first_versions(nb::handle indices, nb::handle source, nb::handle detected) const;
+  nb::tuple first_versions(nb::handle indices, const Text& source, const Text& detected) const;
   // The observation a Python int names (IndexError beyond them).
   size_t index(nb::handle o) const;
 

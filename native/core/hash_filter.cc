@@ -17,6 +17,12 @@ inline void probes(const uint8_t* hash, uint64_t& first, uint64_t& step) {
   step |= 1;
 }
 
+// How many hashes ``size`` bytes hold end to end.
+size_t hashes_in(size_t size) {
+  if (size % HashFilter::kHashBytes != 0) raise(Error::kValue, "hashes are 16 bytes each, end to end");
+  return size / HashFilter::kHashBytes;
+}
+
 }  // namespace
 
 HashFilter::HashFilter(size_t expected) : capacity_(expected < 1024 ? 1024 : expected) {
@@ -43,6 +49,17 @@ bool HashFilter::maybe(const uint8_t* hash) const {
     if (!(words_[bit >> 6] & (uint64_t(1) << (bit & 63)))) return false;
   }
   return true;
+}
+
+void HashFilter::add_packed(const uint8_t* packed, size_t size) {
+  for (size_t i = 0, n = hashes_in(size); i < n; i++) add(packed + i * kHashBytes);
+}
+
+std::vector<size_t> HashFilter::maybe_packed(const uint8_t* packed, size_t size) const {
+  std::vector<size_t> out;
+  for (size_t i = 0, n = hashes_in(size); i < n; i++)
+    if (maybe(packed + i * kHashBytes)) out.push_back(i);
+  return out;
 }
 
 }  // namespace lm

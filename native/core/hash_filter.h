@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common.h"
+
 namespace lm {
 
 class HashFilter {
@@ -21,6 +23,11 @@ class HashFilter {
   void add(const uint8_t* hash);
   // Whether ``hash`` may have been added (never false for one that was).
   bool maybe(const uint8_t* hash) const;
+  // The same of every hash of ``packed`` (``size`` bytes: kHashBytes a hash, end to end; a
+  // ValueError for bytes that do not divide into them): each added, or the indexes of those that
+  // may have been.
+  void add_packed(const uint8_t* packed, size_t size);
+  std::vector<size_t> maybe_packed(const uint8_t* packed, size_t size) const;
   // How many hashes it was sized for: beyond them false positives grow.
   size_t capacity() const { return capacity_; }
 

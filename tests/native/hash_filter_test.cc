@@ -2,6 +2,7 @@
 // for one at the capacity it was sized for.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -41,6 +42,25 @@ TEST(HashFilter, ASmallFilterIsSizedForAThousand) {
   uint8_t hash[16] = {1, 2, 3};
   filter.add(hash);
   EXPECT_TRUE(filter.maybe(hash));
+}
+
+TEST(HashFilter, PackedHashesAreReadSixteenBytesEach) {
+  std::mt19937_64 random(5);
+  HashFilter filter(1000);
+  std::vector<uint8_t> added = random_hashes(3, random), asked = random_hashes(4, random);
+  filter.add_packed(added.data(), added.size());
+  std::copy(added.begin() + 16, added.begin() + 32, asked.begin() + 32);  // the second added, asked third
+  std::vector<size_t> maybe = filter.maybe_packed(asked.data(), asked.size());
+  EXPECT_NE(std::find(maybe.begin(), maybe.end(), 2u), maybe.end());
+  EXPECT_TRUE(filter.maybe_packed(added.data(), 0).empty());
+  try {
+    filter.add_packed(added.data(), 17);
+    FAIL() << "17 bytes are no hashes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind, Error::kValue);
+    EXPECT_STREQ(e.what(), "hashes are 16 bytes each, end to end");
+  }
+  EXPECT_THROW(filter.maybe_packed(asked.data(), 15), Error);
 }
 
 }  // namespace
