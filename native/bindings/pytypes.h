@@ -35,13 +35,9 @@ uint8_t edge_kind_code(PyObject* kind);
 // graph.core.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps).
 nb::object make_node(nb::object id, uint8_t kind, nb::object props, nb::object stamps);
 nb::object make_edge(nb::object source, uint8_t kind, nb::object target, nb::object props, nb::object stamps);
-// An edge's key, (source, kind, target) as graph.core.model.Edge.key is; the ids are taken over.
-inline nb::tuple edge_key(nb::object source, uint8_t kind, nb::object target) {
-  nb::tuple key = nb::steal<nb::tuple>(check(PyTuple_New(3)));
-  PyTuple_SET_ITEM(key.ptr(), 0, source.release().ptr());
-  PyTuple_SET_ITEM(key.ptr(), 1, nb::handle(py.edge_kind[kind]).inc_ref().ptr());
-  PyTuple_SET_ITEM(key.ptr(), 2, target.release().ptr());
-  return key;
+// An edge's key, (source, kind, target) as graph.core.model.Edge.key is.
+inline nb::tuple edge_key(nb::handle source, uint8_t kind, nb::handle target) {
+  return nb::make_tuple(source, nb::handle(py.edge_kind[kind]), target);
 }
 
 }  // namespace lm

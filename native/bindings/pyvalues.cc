@@ -6,8 +6,6 @@ namespace lm {
 
 namespace {
 
-void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth);
-
 // A str's UTF-8; ``lives``: the str outlives the sink, so its address may stand for it (not a text
 // made here and dropped, whose address a later one may take).
 void encode_string(PyObject* o, StringSink& sink, Bytes& out, bool lives = true) {
@@ -34,7 +32,7 @@ bool encode_as_text(PyObject* o, StringSink& sink, Bytes& out, const char* where
   }
   nb::handle value(o);
   if (nb::isinstance(value, enum_type)) {
-    encode(value.attr("value").ptr(), sink, out, where, depth + 1);
+    value_from_py(value.attr("value").ptr(), sink, out, where, depth + 1);
   } else if (nb::isinstance(value, date_type) || nb::isinstance(value, time_type)) {
     encode_string(value.attr("isoformat")().ptr(), sink, out, false);
   } else if (nb::isinstance(value, uuid_type)) {
@@ -45,7 +43,9 @@ bool encode_as_text(PyObject* o, StringSink& sink, Bytes& out, const char* where
   return true;
 }
 
-void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
+}  // namespace
+
+void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
   if (depth > kMaxDepth) raise(PyExc_ValueError, std::string(where) + ": a value nested too deeply");
   if (o == Py_None) {
     put_u8(out, kNull);
@@ -72,12 +72,10 @@ void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int de
   } else if (PyFloat_Check(o)) {
     put_float(out, PyFloat_AS_DOUBLE(o));
   } else if (PyList_Check(o) || PyTuple_Check(o)) {
-    PyRef seq(check(PySequence_Fast(o, where)));
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-    PyObject** items = PySequence_Fast_ITEMS(seq.get());
+    Items items(o, where);  // read by index: an item's encoding may run Python (an enum's value)
     put_u8(out, kList);
-    put_varint(out, uint64_t(n));
-    for (Py_ssize_t i = 0; i < n; i++) encode(items[i], sink, out, where, depth + 1);
+    put_varint(out, uint64_t(items.size()));
+    for (PyObject* item : items) value_from_py(item, sink, out, where, depth + 1);
   } else if (PyDict_Check(o)) {
     put_u8(out, kDict);
     put_varint(out, uint64_t(PyDict_GET_SIZE(o)));
@@ -87,14 +85,12 @@ void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int de
       if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": a dict key must be a str");
       std::string spill;
       put_varint(out, sink.key_identified(uintptr_t(key), utf8_of(key, spill)));
-      encode(value, sink, out, where, depth + 1);
+      value_from_py(value, sink, out, where, depth + 1);
     }
   } else if (!encode_as_text(o, sink, out, where, depth)) {
     not_json(o, where);
   }
 }
-
-}  // namespace
 
 PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings) {
   uint8_t tag = *p++;
@@ -119,21 +115,16 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strin
       char buf[32];
       return str_of(stamp_text(get_u64(p), pool, buf));
     }
-    case kList: {
-      uint64_t n = get_varint(p);
-      PyRef list(check(PyList_New(Py_ssize_t(n))));
-      for (uint64_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), value_to_py(p, pool, strings));
-      return list.release();
-    }
+    case kList: return list_of(get_varint(p), [&](size_t) { return value_to_py(p, pool, strings); }).release().ptr();
     case kDict: {
       uint64_t n = get_varint(p);
-      PyRef dict(check(PyDict_New()));
+      nb::dict dict;
       for (uint64_t i = 0; i < n; i++) {
         StrId id = StrId(get_varint(p));
-        PyRef key(strings ? strings->str(pool, id) : str_of(pool.view(id)));
+        nb::object key = owned(strings ? strings->str(pool, id) : str_of(pool.view(id)));
         set_item(dict, key, owned(value_to_py(p, pool, strings)));
       }
-      return dict.release();
+      return dict.release().ptr();
     }
   }
   corrupt("value");
@@ -208,10 +199,6 @@ bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache
     }
     default: return false;  // a stamp's text (kStampStr): made, not compared
   }
-}
-
-void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
-  encode(o, sink, out, where, depth);
 }
 
 }  // namespace lm
