@@ -12,23 +12,23 @@ namespace {
 
 // The JSON ``render(json)`` writes, as bytes; rendered with the GIL let go when ``nogil`` says.
 template <class F>
-PyObject* rendered(bool nogil, F&& render) {
+nb::bytes rendered(bool nogil, F&& render) {
   std::string json;
   {
     NoGil rendering(nogil);
     render(json);
   }
-  return check(PyBytes_FromStringAndSize(json.data(), Py_ssize_t(json.size())));
+  return nb::bytes(json.data(), json.size());
 }
 
 }  // namespace
 
 PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full, bool nogil) {
-  return rendered(nogil, [&](std::string& json) { marquez_nodes_json(view, nodes, full, json); });
+  return rendered(nogil, [&](std::string& json) { marquez_nodes_json(view, nodes, full, json); }).release().ptr();
 }
 
 PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, const RunVersions* versions, bool nogil) {
-  return rendered(nogil, [&](std::string& json) { marquez_lineage_json(view, answer, json, versions); });
+  return rendered(nogil, [&](std::string& json) { marquez_lineage_json(view, answer, json, versions); }).release().ptr();
 }
 
 PyObject* marquez_lineage_run_ids(View& view, const LineageAnswer& answer, bool nogil) {
@@ -43,10 +43,10 @@ PyObject* marquez_lineage_run_ids(View& view, const LineageAnswer& answer, bool 
 PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
                                        bool nogil) {
   bool truncated;
-  PyRef bytes(rendered(nogil, [&](std::string& json) {
+  nb::bytes json = rendered(nogil, [&](std::string& json) {
     truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
-  }));
-  return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
+  });
+  return nb::make_tuple(json, truncated).release().ptr();
 }
 
 PyObject* marquez_fields(PyObject* entries) {

@@ -186,8 +186,8 @@ bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache
         StrId id = StrId(get_varint(p));
         if (!PyDict_Next(o, &at, &key, &held) || !PyUnicode_CheckExact(key) ||
             utf8_of(key, spill) != pool.view(id)) {
-          PyRef named(strings.str(pool, id));
-          held = PyDict_GetItemWithError(o, named.get());
+          nb::object named = nb::steal(strings.str(pool, id));
+          held = PyDict_GetItemWithError(o, named.ptr());
           if (held == nullptr) {
             if (PyErr_Occurred()) throw PyErrorSet{};
             return false;

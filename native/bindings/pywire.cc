@@ -35,7 +35,7 @@ MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where) {
     while (PyDict_Next(mapping, &pos, &key, &value)) merge(key, value);
     return map;
   }
-  PyRef items(PyMapping_Items(mapping));
+  nb::object items = nb::steal(PyMapping_Items(mapping));
   if (!items) {
     PyErr_Clear();
     raise(PyExc_TypeError, std::string(where) + " must be a mapping");
