@@ -14,14 +14,6 @@ MapWriter& set_py(MapWriter& map, const Key& key, PyObject* value, const char* w
   return map.set_encoded(key, [&](StringSink& sink, Bytes& out) { value_from_py(value, sink, out, where); });
 }
 
-MapWriter& set_py_list(MapWriter& map, const Key& key, const std::vector<PyObject*>& values, const char* where) {
-  return map.set_encoded(key, [&](StringSink& sink, Bytes& out) {
-    put_u8(out, kList);
-    put_varint(out, values.size());
-    for (PyObject* value : values) value_from_py(value, sink, out, where, 1);
-  });
-}
-
 MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where) {
   if (mapping == nullptr || mapping == Py_None) return map;
   std::string spill;

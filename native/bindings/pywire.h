@@ -12,8 +12,6 @@ namespace lm {
 uint32_t ref_object(WireStrings& strings, PyObject* s);
 
 MapWriter& set_py(MapWriter& map, const Key& key, PyObject* value, const char* where = "a property");
-// A list of Python values (without making the list): ``transformations`` merged across inputs.
-MapWriter& set_py_list(MapWriter& map, const Key& key, const std::vector<PyObject*>& values, const char* where);
 // {**map, **mapping}
 MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where = "props");
 
