@@ -97,5 +97,5 @@ def test_the_matcher_refuses_what_is_not_rule_data() -> None:
         _native.DomainMatcher([("sales", 3, None, None)])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="not a string"):
         _native.DomainMatcher("")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="job_namespace"):
+    with pytest.raises(TypeError, match="domain_for"):  # a job namespace is a str or None
         _native.DomainMatcher([]).domain_for("a", "b", 3)  # type: ignore[arg-type]
