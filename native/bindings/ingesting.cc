@@ -6,6 +6,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include <cstdio>
@@ -112,10 +113,10 @@ nb::tuple translator_translate(const OpenLineageTranslator& translator, nb::list
     }
     nb::object settled = decided ? nb::none() : settle(i);
     if (settled.is_none()) continue;
-    PyObject *event, *kind, *at;
-    if (!PyArg_ParseTuple(settled.ptr(), "SUU", &event, &kind, &at)) throw PyErrorSet{};
-    batch.settled(std::string_view(PyBytes_AS_STRING(event), size_t(PyBytes_GET_SIZE(event))), Utf8(kind).view,
-                  utf8_copy(at));
+    std::tuple<nb::bytes, Text, Text> event;  // (JSON, kind, stamp)
+    if (!nb::try_cast(settled, event)) raise(PyExc_TypeError, "settle returns None or (bytes, str, str)");
+    auto& [json, kind, at] = event;
+    batch.settled(std::string_view(json.c_str(), json.size()), kind.view, std::string(at.view));
   }
   nb::list problems;
   for (const auto& [index, why] : batch.refused) problems.append(problem(index, why));
@@ -127,14 +128,15 @@ nb::tuple translator_translate(const OpenLineageTranslator& translator, nb::list
 // utc_stamp(moment) -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a datetime already in UTC
 // (graph.core.mutations.stamp): what every mutation of an event carries, made ~10x faster than
 // Python's formatting.
-PyObject* module_utc_stamp(PyObject* moment) {
+nb::str module_utc_stamp(nb::handle given) {
+  PyObject* moment = given.ptr();
   if (!PyDateTime_Check(moment)) raise(PyExc_TypeError, "utc_stamp takes a datetime");
   char out[32];
   int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", PyDateTime_GET_YEAR(moment),
                         PyDateTime_GET_MONTH(moment), PyDateTime_GET_DAY(moment), PyDateTime_DATE_GET_HOUR(moment),
                         PyDateTime_DATE_GET_MINUTE(moment), PyDateTime_DATE_GET_SECOND(moment),
                         PyDateTime_DATE_GET_MICROSECOND(moment));
-  return PyUnicode_FromStringAndSize(out, n);
+  return nb::str(out, size_t(n));
 }
 
 // Whether a dict or list sits deeper than ``limit`` levels (the value itself is level 1).
@@ -259,16 +261,16 @@ void bind_ingest(nb::module_& m) {
           });
 
   m.attr("LONGEST_ID") = Builder::kLongestId;
-  m.def("utc_stamp", [](nb::handle moment) { return owned(module_utc_stamp(moment.ptr())); });
+  m.def("utc_stamp", &module_utc_stamp);
   m.def(
       "normal_namespace", [](const nb::str& sent) -> nb::object {
         Utf8 given(sent);
         std::string normal = normal_namespace(given.view);
         return normal == given.view ? nb::object(sent) : text(normal);
       });
-  m.def("object_store", [](const nb::str& scheme) { return scheme_answer(object_store(Utf8(scheme).view)); });
-  m.def("storage_namespace", [](const nb::str& ns) { return storage_namespace(Utf8(ns).view); });
-  m.def("database_scheme", [](const nb::str& scheme) { return scheme_answer(database_scheme(Utf8(scheme).view)); });
+  m.def("object_store", [](const Text& scheme) { return scheme_answer(object_store(scheme.view)); });
+  m.def("storage_namespace", [](const Text& ns) { return storage_namespace(ns.view); });
+  m.def("database_scheme", [](const Text& scheme) { return scheme_answer(database_scheme(scheme.view)); });
   m.def(
       "nests_deeper", [](nb::handle value, long limit) {
         if (limit < 1 || limit > 10000) raise(PyExc_ValueError, "limit must be 1 to 10000");
