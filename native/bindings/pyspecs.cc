@@ -12,11 +12,8 @@ std::string column_value(const Spec& spec, nb::handle names, nb::handle value) {
     if (!spec.nullable) throw Unrenderable{};
     out += "null";
   } else if (spec.how == How::kInt && PyLong_CheckExact(value.ptr())) {
-    long long n = PyLong_AsLongLong(value.ptr());
-    if ((n == -1 && PyErr_Occurred()) || n > 2147483647LL || n < -2147483648LL) {
-      PyErr_Clear();
-      throw Unrenderable{};
-    }
+    int32_t n;
+    if (!nb::try_cast(value, n, false)) throw Unrenderable{};  // past 32 bits
     out += std::to_string(n);
   } else if (spec.how == How::kString && PyUnicode_CheckExact(value.ptr())) {
     json_string(utf8_of(value.ptr(), spill), out);
