@@ -12,7 +12,7 @@ from graph.stores.neo4j.store import Neo4jStore
 from graph.stores.remote_reads import NeighbourhoodSource
 
 BINDINGS = Path(__file__).resolve().parent.parent / "native" / "bindings"
-SOURCES = [BINDINGS / "remote_source.cc", BINDINGS / "remote_facts.cc"]
+SOURCES = [BINDINGS / "remote_source.cc"]
 # store_.attr("nodes")(...), attr(store_, "reads_batches")
 _CALLED_ON_THE_STORE = re.compile(r"(?:\(\s*store_?\s*,\s*|store_\.attr\(\s*)\"(\w+)\"")
 
