@@ -26,6 +26,7 @@ from graph.serve.schema import context, schema
 from graph.stores import NeighbourhoodRequest, Store
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, facts_reads
+from graph.stores.remote_reads import FactsRequest
 
 pytestmark = pytest.mark.neo4j
 
@@ -91,7 +92,7 @@ def test_found_reads_by_places_answer_the_stores_own_reads(
         monkeypatch.setattr(facts_reads, "SPLIT_FROM", 1)
     asked = statements(history, monkeypatch)
     found = [([kind], way, [place[i] for i in at], aliases) for kind, way, at, aliases in asks]
-    read = history.facts_read(table, given, [False] * len(table), found)
+    read = history.facts_read(FactsRequest(table, given, [False] * len(table), found))
     assert asked == [READ] * (2 if split else 1)
     seen_stale = seen_aliases = seen_dropped = False
     for (kind, way, at, aliases), rows in zip(asks, read.found):
@@ -136,7 +137,7 @@ def test_found_reads_by_places_answer_the_stores_own_reads(
     assert seen_stale and seen_aliases and seen_dropped
     # A far end whose aliases the caller holds (and says so) has them not read again.
     asked.clear()
-    holding = history.facts_read(table, given, [True] * len(table), found)
+    holding = history.facts_read(FactsRequest(table, given, [True] * len(table), found))
     assert asked == [READ] * (2 if split else 1)
     assert holding.found[0] == read.found[0] and holding.found[1].edges == read.found[1].edges
     before, after = (
@@ -148,7 +149,9 @@ def test_found_reads_by_places_answer_the_stores_own_reads(
     # One statement's parameters: one map (Neo4j plans a statement again for each new size class
     # of a top-level list parameter, and planning this one takes longer than running it).
     parameters = _recorded_parameters(history, monkeypatch)
-    history.facts_read(table, given, [False] * len(table), [([EdgeKind.WRITES], "in", [0], False)])
+    history.facts_read(
+        FactsRequest(table, given, [False] * len(table), [([EdgeKind.WRITES], "in", [0], False)])
+    )
     assert [list(p) for p in parameters] == [["f"]]
 
 
@@ -220,28 +223,28 @@ def _read_runs_and_owners(
     jobs = [job_id("etl", "plain"), job_id("etl", "idle"), job_id("etl", "missing")]
     owning = [*OWNED, job_id("etl", "missing")]
     read = store.facts_read(
-        table,
-        handles,
-        [False] * len(table),
-        asks,
-        jobs=[place[j] for j in jobs],
-        written=[place[TABLE]],
-        owning=[place[n] for n in owning],
+        FactsRequest(
+            table,
+            handles,
+            [False] * len(table),
+            asks,
+            jobs=[place[j] for j in jobs],
+            written=[place[TABLE]],
+            owning=[place[n] for n in owning],
+        )
     )
     runs: dict[str, Any] = {}
-    for job, run in read.runs:
-        found = None if run is None else (run[0], run[1], dict(zip(facts_reads.RUN_PROPS, run[2:])))
+    for job, run, kind, props in read.runs:
+        found = (
+            None if kind is None else (run, kind, {k: props.get(k) for k in facts_reads.RUN_PROPS})
+        )
         assert runs.setdefault(_named(table, job), found) == found  # (twice when split: the same)
-    owner_ids = {
-        handle: owner if isinstance(owner, str) else owner.id
-        for handle, owner in read.owners.items()
-    }
     lists: dict[str, list[tuple[str, Any]]] = {}
     for owners, places in read.owned:
         for at in places:
             # by owner id: a list comes in the owners' element id order (so that equal lists
             # group), which Neo4j allocates its own way once a database was wiped and refilled
-            listed = [(owner_ids[handle], kind) for handle, kind in owners]
+            listed = [(o if isinstance(o, str) else o.id, kind) for o, kind in owners]
             lists[table[at]] = sorted(listed, key=lambda owner: owner[0])
     return runs, lists, read
 
@@ -263,7 +266,7 @@ def test_the_runs_and_owners_are_the_newest_and_the_edges(
         assert lists == OWNED
         if not split:
             assert sorted(len(places) for _, places in read.owned) == [1, 1, 2, 2]
-        owners = {o.id: o for o in read.owners.values() if not isinstance(o, str)}
+        owners = {o.id: o for listed, _ in read.owned for o, _ in listed if not isinstance(o, str)}
         assert owners.keys() == {owner_id("a"), owner_id("b")}
         assert owners[owner_id("a")].props == store.nodes([owner_id("a")])[owner_id("a")].props
         # the jobs asked and TABLE's writers, each once; a job with no run None, one not found absent

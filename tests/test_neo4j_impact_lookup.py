@@ -16,7 +16,7 @@ from graph.read.view import SUMMARY, GraphView
 from graph.stores import Store
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.remote_reads import NeighbourhoodKeys
+from graph.stores.remote_reads import AroundRequest, NeighbourhoodKeys
 from graph.stores.requests import WalkPlan
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules
@@ -129,7 +129,7 @@ def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_a
     ids += [n.id for n in reference.nodes_of_kind(NodeKind.JOB, 1000)]
     kinds = [EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY]
     records = [EdgeKind.BELONGS_TO]
-    found = store.lookup_around(ids, [*kinds, *records], records)
+    found = store.lookup_around(AroundRequest(ids, [*kinds, *records], records))
     assert isinstance(found, NeighbourhoodKeys)
     # the followed edges as key rows, the domains' with their records, each edge once
     assert found.keyed and {row[1] for row in found.keyed} <= {kind.value for kind in kinds}
@@ -150,7 +150,7 @@ def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_a
         e.source for e in expected.values() if e.target in ids
     }
     with pytest.raises(ValueError):
-        store.lookup_around(ids, [EdgeKind.READS], records)
+        store.lookup_around(AroundRequest(ids, [EdgeKind.READS], records))
 
 
 def test_a_lookup_the_walk_ahead_holds_answers_as_the_stores_own(
@@ -173,8 +173,8 @@ def test_a_lookup_the_walk_ahead_holds_answers_as_the_stores_own(
         (met[::2], [*kinds, *records]),
         (met, kinds),
     ]:
-        held = ahead.lookup_around(ids, asked, records)
-        own = store.lookup_around(ids, asked, records)
+        held = ahead.lookup_around(AroundRequest(ids, asked, records))
+        own = store.lookup_around(AroundRequest(ids, asked, records))
         # the followed edges handed on as rows, as the store's own lookup hands them on
         assert isinstance(held, NeighbourhoodKeys) and held.keyed
         assert {row[1] for row in held.keyed} <= {kind.value for kind in kinds}

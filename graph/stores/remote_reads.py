@@ -1,7 +1,7 @@
 """The reads the native core makes of a store it does not hold, as one typed interface.
 
 The core's mirror (``native/core/mirror_source.h``) reads a remote store (Neo4j) through its
-``MirrorStore``, which ``native/bindings/remote_source.cc`` (and ``remote_facts.cc``) implement by
+``MirrorStore``, which ``native/bindings/remote_source.cc`` implements by
 calling this store's methods by name (``store_.attr("neighbourhood")(request)``) and converting
 their answers. :class:`NeighbourhoodSource` names them all, declared once here, with the types the core
 passes and expects: ``graph/_native.pyi`` types the native ``View``'s store with it, the Neo4j store
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
 
 from graph.core.model import Edge, EdgeKind, Node
@@ -26,7 +26,7 @@ from graph.stores.requests import NeighbourhoodRequest, WalkPlan
 class NeighbourhoodRows(Neighbourhood):
     """A level read in summary form, its edges followed only (marks, no records), kept as the rows
     the store read: a native view installs them in its mirror as they are
-    (``native/bindings/remote_rows.cc``), no Python Node or Edge made a row, where decoding them
+    (``native/bindings/remote_source.cc``), no Python Node or Edge made a row, where decoding them
     was most of what a large answer cost this process. A Python reader of the fields has them
     decoded on first use, by ``decode``.
 
@@ -69,7 +69,7 @@ class NeighbourhoodKeys(Neighbourhood):
     """A lookup whose edges are mostly followed only (impact's around an answer: ``NeighbourhoodSource.lookup_around``),
     those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the
     edges read with their records, ``recorded``: a native view installs the rows from their ids
-    (``native/bindings/remote_rows.cc``), where making a Python Edge of each of the tens of
+    (``native/bindings/remote_source.cc``), where making a Python Edge of each of the tens of
     thousands a large answer meets was most of what the lookup cost this process. A Python reader
     of ``edges`` has both, the rows as edges with empty records, made on first use."""
 
@@ -100,6 +100,31 @@ def edge_targets(found: Neighbourhood) -> frozenset[str]:
     return frozenset(edge.target for edge in found.edges)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class FactsRequest:
+    """A lineage answer's node facts, asked in one call (``NeighbourhoodSource.facts_read``). The
+    nodes at places: ``ids[i]``, sought by ``handles[i]`` where not None (a node the caller holds,
+    named by its place when met as a far end; ``aliased[i]``: and its ALIAS_OF edges both ways, not
+    read again). Each of ``found`` is ``(kinds, direction, places, aliases)``: the edges of
+    ``kinds`` one way at those nodes, answered as ``[place, far end (a place, or an id), unrestated
+    mark]`` with the far ends the table lacks as ``[handle, id, kind, deleted]`` (and with
+    ``aliases`` the ALIAS_OF keys at the far ends both ways, their other ends alike).
+    ``neighbourhoods(requests)``; the newest run by ``createdAt`` (as ``newest``) of each job at
+    ``jobs`` and of each job writing a dataset at ``written``, as ``[job, run id, kind, props]``
+    (kind None: none); the owners of each node at ``owning`` as lists of (owner, type), each
+    distinct list with the places of the nodes it is the list of, the owners whole (an owner not
+    of ours: its id) (``graph.stores.neo4j.facts_reads``)."""
+
+    ids: Sequence[str]
+    handles: Sequence[object | None]
+    aliased: Sequence[bool]
+    found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]]
+    requests: Sequence[NeighbourhoodRequest] = ()
+    jobs: Sequence[int] = ()
+    written: Sequence[int] = ()
+    owning: Sequence[int] = ()
+
+
 class FactsRows(Protocol):
     """What ``NeighbourhoodSource.facts_read`` answers (``graph.stores.neo4j.facts_reads.FactsRows``)."""
 
@@ -110,9 +135,20 @@ class FactsRows(Protocol):
     @property
     def runs(self) -> Sequence[Sequence[Any]]: ...
     @property
-    def owned(self) -> Sequence[tuple[Sequence[tuple[Any, Any]], Sequence[int]]]: ...
-    @property
-    def owners(self) -> Mapping[Any, Node | str]: ...
+    def owned(self) -> Sequence[tuple[Sequence[tuple[Node | str, Any]], Sequence[int]]]: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AroundRequest:
+    """Impact's lookup around what a walk reached (``NeighbourhoodSource.lookup_around``): the edges
+    of ``kinds`` at ``ids`` both ways and their far ends whole, those of ``records`` with their
+    records, the others as keys with empty records; ``handles``: for some of ``ids``, the handles a
+    neighbourhood of the same query gave, to seek them by."""
+
+    ids: Collection[str]
+    kinds: Collection[EdgeKind]
+    records: Collection[EdgeKind]
+    handles: Mapping[str, object] | None = None
 
 
 _T = TypeVar("_T")
@@ -149,41 +185,12 @@ class NeighbourhoodSource(Protocol):
         one round trip)."""
         ...
 
-    def facts_read(
-        self,
-        ids: Sequence[str],
-        handles: Sequence[object | None],
-        aliased: Sequence[bool],
-        found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
-        requests: Sequence[NeighbourhoodRequest] = (),
-        jobs: Sequence[int] = (),
-        written: Sequence[int] = (),
-        owning: Sequence[int] = (),
-    ) -> FactsRows:
-        """The nodes at places: ``ids[i]``, sought by ``handles[i]`` where not None (a node the
-        caller holds, named by its place when met as a far end; ``aliased[i]``: and its ALIAS_OF
-        edges both ways, not read again). Each of ``found`` is ``(kinds,
-        direction, places, aliases)``: the edges of ``kinds`` one way at those nodes, answered as
-        ``[place, far end (a place, or an id), unrestated mark]`` with the far ends the table lacks
-        as ``[handle, id, kind, deleted]`` (and with ``aliases`` the ALIAS_OF keys at the far ends
-        both ways, their other ends alike). ``neighbourhoods(requests)``; the newest run by
-        ``createdAt`` (as ``newest``) of each job at ``jobs`` and of each job writing a dataset at
-        ``written``, as ``[job, [id, kind, createdAt, state] or None]``; the owners of each node at
-        ``owning`` as lists of (owner's handle, type), each distinct list with the places of the
-        nodes it is the list of, and those owners whole by handle
-        (``graph.stores.neo4j.facts_reads``)."""
+    def facts_read(self, request: FactsRequest) -> FactsRows:
+        """What ``request`` asks, in one round trip (two at once for a hub)."""
         ...
 
-    def lookup_around(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        records: Collection[EdgeKind],
-        handles: Mapping[str, object] | None = None,
-    ) -> Neighbourhood:
-        """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of
-        ``records`` with their records, the others as keys with empty records; ``handles``: for
-        some of ``ids``, the handles a neighbourhood of the same query gave, to seek them by."""
+    def lookup_around(self, request: AroundRequest) -> NeighbourhoodKeys:
+        """What ``request`` asks, in one round trip."""
         ...
 
     def newest(

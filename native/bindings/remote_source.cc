@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,16 +61,17 @@ std::vector<std::string> texts_of(nb::handle names, const char* what) {
   return out;
 }
 
-// Whether ``found`` is of a type of graph.stores.remote_reads (``type``: imported once, held for the
-// life of the process): a level read kept as the store's rows (NeighbourhoodRows), or a lookup
-// around an answer whose followed edges are kept as [source, type, target] rows (NeighbourhoodKeys).
-bool is_a(nb::handle found, PyTypeObject*& type, const char* name) {
-  if (type == nullptr) {
-    nb::object read = nb::module_::import_("graph.stores.remote_reads").attr(name);
-    if (!PyType_Check(read.ptr())) raise(PyExc_TypeError, "graph.stores.remote_reads: not a type");
-    type = reinterpret_cast<PyTypeObject*>(read.release().ptr());
-  }
-  return PyObject_TypeCheck(found.ptr(), type);
+// A class of graph.stores.remote_reads (imported once, held for the life of the process).
+nb::handle reads_type(const char* name) {
+  nb::object type = nb::module_::import_("graph.stores.remote_reads").attr(name);
+  if (!PyType_Check(type.ptr())) raise(PyExc_TypeError, "graph.stores.remote_reads: not a type");
+  return type.release();
+}
+
+// Whether a level read is kept as the store's rows (NeighbourhoodRows).
+bool is_rows(nb::handle found) {
+  static nb::handle type = reads_type("NeighbourhoodRows");
+  return PyObject_TypeCheck(found.ptr(), reinterpret_cast<PyTypeObject*>(type.ptr()));
 }
 
 // Whether a job edge's key is among those its store marked unrestated (a set of keys).
@@ -151,39 +151,33 @@ struct Installer {
     if ((kJobIo & kind_bit(code)) && !unrestated.is_none()) m.mark(e, marked(unrestated, source, code, target));
   }
 
-  // An edge known by its key alone (a (source, kind, target) tuple): found, or added without a record;
-  // marked as edge() marks it.
-  void key(PyObject* key, nb::handle unrestated) {
-    nb::handle source(PyTuple_GET_ITEM(key, 0)), target(PyTuple_GET_ITEM(key, 2));
-    uint8_t code = edge_kind_code(PyTuple_GET_ITEM(key, 1));
-    EdgeIdx e = m.edge(named(source), code, named(target));
-    if ((kJobIo & kind_bit(code)) && !unrestated.is_none()) m.mark(e, marked(unrestated, source, code, target));
-  }
-
-  // Edges by their [source, type, target(, mark)] rows; ``marks``: a job edge's mark set by the
-  // fourth item (unrestated where true).
-  void keys(nb::handle rows, bool marks, const char* what) {
+  // Edges known by their keys alone, as [source, type, target(, mark)] rows or (source, kind,
+  // target) tuples: found, or added without a record. A job edge is marked by the fourth item where
+  // ``marks`` (unrestated where true), else by the store's verdict (``unrestated``: a set of keys, or
+  // None).
+  void keys(nb::handle rows, bool marks, const char* what, nb::handle unrestated = Py_None) {
     for (PyObject* row : Items(rows, what)) {
       Row item(row, marks ? 4 : 3, marks ? what : "edges: [source, type, target] rows");
-      EdgeIdx e = m.edge(named(item[0]), edge_kind_code(item[1]), named(item[2]));
-      if (marks) m.mark(e, truth(item[3]));
+      uint8_t code = edge_kind_code(item[1]);
+      EdgeIdx e = m.edge(named(item[0]), code, named(item[2]));
+      if (marks)
+        m.mark(e, truth(item[3]));
+      else if ((kJobIo & kind_bit(code)) && !unrestated.is_none())
+        m.mark(e, marked(unrestated, item[0], code, item[2]));
     }
   }
 
-  // A level read (a graph.stores.Neighbourhood), or a lookup around an answer (a
-  // NeighbourhoodKeys, ``records``: the kinds read with their records).
+  // A level read (a graph.stores.Neighbourhood).
   void read(const EdgesRead& read, nb::handle found) {
-    static PyTypeObject* rows_type = nullptr;
-    if (!read.props && !read.whole && is_a(found, rows_type, "NeighbourhoodRows")) return rows(read, found);
+    if (!read.props && !read.whole && is_rows(found)) return rows(read, found);
     nb::object unrestated = found.attr("unrestated"), found_handles = found.attr("handles");
     std::vector<NodeIdx> far;
     for (auto [id, n] : dict_of(found.attr("nodes"), "nodes")) far.push_back(node(n, read.far()));
     for (PyObject* e : Items(found.attr("edges"), "edges")) edge(e, read.props, unrestated);
-    if (read.ahead)
-      for (PyObject* k : Items(found.attr("ahead"), "ahead")) key(k, nb::none());
+    if (read.ahead) keys(found.attr("ahead"), false, "ahead");
     if (read.ahead_in) {
       for (auto [id, n] : dict_of(found.attr("ahead_nodes"), "ahead_nodes")) node(n, read.far());
-      for (PyObject* k : Items(found.attr("ahead_in"), "ahead_in")) key(k, unrestated);
+      keys(found.attr("ahead_in"), false, "ahead_in", unrestated);
     }
     if (PyDict_Check(found_handles.ptr()))
       for (auto [id, handle] : nb::borrow<nb::dict>(found_handles)) m.set_handle(named(id), token(handle));
@@ -296,33 +290,15 @@ struct Installer {
 
   void runs(nb::handle runs, const std::vector<NodeIdx>& table) {
     for (PyObject* row : Items(runs, "runs")) {
-      Row item(row, 2, "runs: [job, run] rows");
-      NodeIdx job = at(table, item[0]), r = kNone;
-      if (item[1] != Py_None) {
-        Row it(item[1], 4, "a run: [id, kind, createdAt, state]");
-        if (it[1] != Py_None) {  // (a run not of ours is none)
-          r = named(it[0]);
-          if (m.found_wanted(r)) {  // (a run read earlier in the query stays as it was read)
-            nb::dict props;
-            if (it[2] != Py_None) props["createdAt"] = nb::handle(it[2]);
-            if (it[3] != Py_None) props["state"] = nb::handle(it[3]);
-            m.fill(r, node_kind_code(it[1]), record_of(props, false), kNamed);
-          }
-        }
-      }
-      m.run(job, r);
+      Row item(row, 4, "runs: [job, run id, kind, props] rows");
+      NodeIdx r = item[2] == Py_None ? kNone : named(item[1]);  // (no run, or one not of ours: none)
+      if (r != kNone && m.found_wanted(r))  // (a run read earlier in the query stays as it was read)
+        m.fill(r, node_kind_code(item[2]), record_of(dict_of(item[3], "a run's props: a dict"), false), kNamed);
+      m.run(at(table, item[0]), r);
     }
   }
 
-  void owned(nb::handle owned, nb::handle owners, const std::vector<NodeIdx>& table) {
-    std::unordered_map<std::string, NodeIdx> by_handle;
-    std::string spill;
-    for (auto [handle, owner] : dict_of(owners, "a store's owners answer a dict")) {
-      if (!PyUnicode_Check(handle.ptr())) raise(PyExc_TypeError, "owners are given by their handles (str)");
-      // (an owner not of ours: its id, the node left named only, as an edge read by id leaves it)
-      by_handle.emplace(std::string(utf8_of(handle.ptr(), spill)),
-                        PyUnicode_Check(owner.ptr()) ? named(owner) : node(owner, kWhole));
-    }
+  void owned(nb::handle owned, const std::vector<NodeIdx>& table) {
     std::vector<std::pair<NodeIdx, Record*>> ends;  // a list's owners and their edges' records
     std::vector<NodeIdx> nodes;
     for (PyObject* group : Items(owned, "owned")) {
@@ -330,13 +306,11 @@ struct Installer {
       ends.clear();
       nodes.clear();
       for (PyObject* owner : Items(pair[0], "owners")) {
-        Row it(owner, 2, "owners: (handle, type) pairs");
-        if (!PyUnicode_Check(it[0])) raise(PyExc_TypeError, "owners are named by their handles (str)");
-        auto found = by_handle.find(std::string(utf8_of(it[0], spill)));
-        if (found == by_handle.end()) raise(PyExc_ValueError, "an owner not among the owners met");
+        Row it(owner, 2, "owners: (owner, type) pairs");
         nb::dict props;
         if (it[1] != Py_None) props["type"] = nb::handle(it[1]);
-        ends.emplace_back(found->second, record_of(props, true));
+        // (an owner not of ours: its id, the node left named only, as an edge read by id leaves it)
+        ends.emplace_back(PyUnicode_Check(it[0]) ? named(it[0]) : node(it[0], kWhole), record_of(props, true));
       }
       for (PyObject* place : Items(pair[1], "places")) nodes.push_back(at(table, place));
       m.owned(nodes, ends);
@@ -393,15 +367,16 @@ void RemoteSource::around(MirrorSource& m, const std::vector<NodeIdx>& need, uin
   Installer in{m, handles_};
   nb::dict handles;  // (the nodes a walk read, sought by the handles it was given)
   nb::list ids = in.ids_of(need, &handles);
-  nb::object read = store_.attr("lookup_around")(ids, kinds_list(kinds), kinds_list(records),
-                                                 handles.size() ? nb::object(handles) : nb::none());
-  static PyTypeObject* keys_type = nullptr;
-  const bool keyed = is_a(read, keys_type, "NeighbourhoodKeys");  // (its edges' records, the others as key rows)
+  static nb::handle request = reads_type("AroundRequest");
+  nb::object read = store_.attr("lookup_around")(
+      request(ids, kinds_list(kinds), kinds_list(records), handles.size() ? nb::object(handles) : nb::none()));
+  // A graph.stores.remote_reads.NeighbourhoodKeys: the edges of ``records`` with their records, the
+  // others as key rows.
   nb::object unrestated = read.attr("unrestated");
   for (auto [id, node] : dict_of(read.attr("nodes"), "nodes")) in.node(node, kWhole);
-  for (PyObject* edge : Items(read.attr(keyed ? "recorded" : "edges"), "edges"))
+  for (PyObject* edge : Items(read.attr("recorded"), "edges"))
     in.edge(edge, (records & kind_bit(edge_kind_code(nb::handle(edge).attr("kind").ptr()))) != 0, unrestated);
-  if (keyed) in.keys(read.attr("keyed"), false, "keys: [source, type, target] rows");
+  in.keys(read.attr("keyed"), false, "keys: [source, type, target] rows");
 }
 
 nb::object RemoteSource::edges_request(const EdgesRead& read) {
@@ -458,10 +433,11 @@ void RemoteSource::facts(MirrorSource& m, const FactsAsk& ask, const std::vector
     return ask.handles[i] ? handles_[ask.handles[i] - 1] : nb::object(nb::none());
   });
   nb::list aliased = list_of(ask.table.size(), [&](size_t i) { return nb::bool_(ask.aliased[i]); });
-  nb::object rows = store_.attr("facts_read")(in.ids_of(ask.table), handles, aliased, asks, requests,
-                                              nb::cast(ask.jobs), nb::cast(ask.written), nb::cast(ask.owning));
+  static nb::handle request = reads_type("FactsRequest");
+  nb::object rows = store_.attr("facts_read")(request(in.ids_of(ask.table), handles, aliased, asks, requests,
+                                                      nb::cast(ask.jobs), nb::cast(ask.written), nb::cast(ask.owning)));
   in.runs(rows.attr("runs"), ask.table);
-  in.owned(rows.attr("owned"), rows.attr("owners"), ask.table);
+  in.owned(rows.attr("owned"), ask.table);
   Items found_rows(rows.attr("found"), "found rows");
   if (size_t(found_rows.size()) != found.size()) raise(PyExc_ValueError, "a store's facts_read() answers each found read");
   for (size_t i = 0; i < found.size(); i++) in.found(found[i], found_rows[Py_ssize_t(i)], ask.table);

@@ -13,35 +13,30 @@ level read is: the ids asked and their edges of the kinds asked.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graph.core.model import JOB_IO, EdgeKind
 from graph.stores import Neighbourhood
 from graph.stores.neo4j.cypher.around import around_query
 from graph.stores.neo4j.cypher.graph import start_parameters
-from graph.stores.remote_reads import NeighbourhoodKeys
+from graph.stores.remote_reads import AroundRequest, NeighbourhoodKeys
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
 
 
-def around(
-    store: StoreReads,
-    ids: Collection[str],
-    kinds: Collection[EdgeKind],
-    records: Collection[EdgeKind],
-    handles: Mapping[str, object] | None = None,
-) -> Neighbourhood:
-    """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of ``records``
-    with their records, the others as keys (:class:`NeighbourhoodKeys`) (``handles``: for some of
-    ``ids``, the handles a neighbourhood of the same query gave)."""
-    asked = frozenset(EdgeKind(kind) for kind in kinds)
+def around(store: StoreReads, request: AroundRequest) -> NeighbourhoodKeys:
+    """What ``request`` asks, the edges read without their records as keys
+    (:class:`NeighbourhoodKeys`)."""
+    ids, handles = request.ids, request.handles
+    asked = frozenset(EdgeKind(kind) for kind in request.kinds)
     if not ids or not asked:
-        return Neighbourhood([], {}, [], set())
+        return NeighbourhoodKeys(Neighbourhood([], {}, [], set()), [])
     if asked.intersection(JOB_IO):  # (their currency marks are not read here)
         raise ValueError("a lookup around an answer reads no job's inputs or outputs")
-    parameters: dict[str, Any] = {"records": sorted(EdgeKind(kind).value for kind in records)}
+    parameters: dict[str, Any] = {
+        "records": sorted(EdgeKind(kind).value for kind in request.records)
+    }
     parameters.update(start_parameters(ids, handles))
     ((*rows, keys),) = store._read(
         around_query(asked, bool(handles)), parameters, "reading around an answer"

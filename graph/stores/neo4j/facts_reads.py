@@ -1,12 +1,12 @@
 """What a lineage answer's node facts read around it, in one statement of places (two at once for
 a hub): ``Source::edges_batch`` with a ``FactsRead`` in the native core (``native/core/node_facts.cc``
-asks; ``native/bindings/remote_facts.cc`` installs).
+asks; ``native/bindings/remote_source.cc`` installs).
 
 The facts read thousands of edges at the answer's own nodes (the writers of its datasets, the
 inputs of its jobs, their owners, their newest runs) whose far ends are mostly the answer's nodes
 again. Named by their ids, each edge cost Neo4j two reads of a long string property (an id) and
 the client two strings to decode and look up; so the caller names the nodes it asks about by their
-place in a table of its own (``FactsNodes``: ids, and the handles its reads gave), and Neo4j answers
+place in a table of its own (``remote_reads.FactsRequest``: ids, and the handles its reads gave), and Neo4j answers
 with those places: an edge entering a dataset is ``[its place, the writer's place, its mark]``,
 a far end the table does not hold is named by its id, once ``[handle, id, kind, deleted]``. The
 statement reads no property of a node it was given a handle for but its id, to check the handle
@@ -37,6 +37,7 @@ from graph.stores.neo4j.cypher.facts_reads import (
     runs_query,
 )
 from graph.stores.neo4j.cypher.graph import neighbourhood_read
+from graph.stores.remote_reads import FactsRequest
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -79,44 +80,33 @@ class FoundRows(NamedTuple):
 
 class FactsRows(NamedTuple):
     """What :func:`facts_read` read: the neighbourhoods of the ``requests``, in order; the rows of
-    each :class:`FoundAsk`, in order; the newest runs as ``[job, run]`` (the job a place or an
-    id; the run ``[id, kind, createdAt, state]``, values as the store decodes them, or None: it has
-    none); the owners as ``(owners, places)``: each distinct list of ``(owner's handle, type)``, by
-    handle, with the places of the nodes it is the whole list of (a node with no owner: under the
-    empty list); the owners met, whole, by handle (an owner not of ours: its id)."""
+    each :class:`FoundAsk`, in order; the newest runs as ``[job, run id, kind, props]`` (the job a
+    place or an id; kind None: it has no run of ours; props its :data:`RUN_PROPS` it has, values as
+    the store decodes them); the owners as ``(owners, places)``: each distinct list of ``(owner,
+    type)`` with the places of the nodes it is the whole list of (a node with no owner: under the
+    empty list), each owner whole (an owner not of ours: its id)."""
 
     neighbourhoods: list[Neighbourhood]
     found: list[FoundRows]
     runs: list[list[Any]]
-    owned: list[tuple[list[tuple[Any, Any]], list[int]]]
-    owners: dict[Any, Node | str]
+    owned: list[tuple[list[tuple[Node | str, Any]], list[int]]]
 
 
-class FactsNodes(NamedTuple):
-    """The table the asks name nodes by their places in: each node's id, its handle (the element
-    id a read of the same query gave; None: sought by its id), and whether the caller holds its
-    ALIAS_OF edges both ways. A node with a handle is one the caller holds: met as a far end, it is
-    named by its place."""
-
-    ids: Sequence[str]
-    handles: Sequence[object | None]
-    aliased: Sequence[bool]
-
-
-def facts_read(
-    store: StoreReads,
-    nodes: FactsNodes,
-    found: Sequence[FoundAsk],
-    requests: Sequence[NeighbourhoodRequest] = (),
-    jobs: Sequence[int] = (),
-    written: Sequence[int] = (),
-    owning: Sequence[int] = (),
-) -> FactsRows:
-    """The ``found`` reads and the neighbourhoods of ``requests`` (as ``Neo4jStore.neighbourhood``
-    reads them), with the newest run of each of the ``jobs`` and of each job writing one of the
-    datasets ``written``, and the owners of each of ``owning`` (all places in ``nodes``); nodes not
-    found are left out. In one statement, or two at once when the places are many
-    (:data:`SPLIT_FROM`)."""
+def facts_read(store: StoreReads, request: FactsRequest) -> FactsRows:
+    """The found reads and the neighbourhoods of the requests (as ``Neo4jStore.neighbourhood``
+    reads them), with the newest run of each of the jobs and of each job writing one of the
+    datasets written, and the owners of each of the owning nodes (all places in the request's
+    table: each node's id, its handle (the element id a read of the same query gave; None: sought by
+    its id), and whether the caller holds its ALIAS_OF edges both ways; a node with a handle is one
+    the caller holds: met as a far end, it is named by its place); nodes not found are left out. In
+    one statement, or two at once when the places are many (:data:`SPLIT_FROM`)."""
+    nodes, found = request, [FoundAsk(*ask) for ask in request.found]
+    requests, jobs, written, owning = (
+        request.requests,
+        request.jobs,
+        request.written,
+        request.owning,
+    )
     places = sum(len(ask.at) for ask in found) + len(owning) + len(jobs)
     if places < SPLIT_FROM:
         return _read(store, nodes, found, requests, jobs, written, owning)
@@ -153,7 +143,6 @@ def facts_read(
         [FoundRows(*(x + y for x, y in zip(a, b))) for a, b in zip(one.found, other.found)],
         one.runs + other.runs,  # (a job writing datasets of both halves: its run twice)
         one.owned + other.owned,  # (a list in both halves: its nodes in each)
-        {**one.owners, **other.owners},
     )
 
 
@@ -172,7 +161,7 @@ def _half(request: NeighbourhoodRequest, half: int) -> NeighbourhoodRequest:
 
 def _read(
     store: StoreReads,
-    nodes: FactsNodes,
+    nodes: FactsRequest,
     found: Sequence[FoundAsk],
     requests: Sequence[NeighbourhoodRequest],
     jobs: Sequence[int],
@@ -181,7 +170,7 @@ def _read(
 ) -> FactsRows:
     """:func:`facts_read` in one statement."""
     read = FactsRows(
-        [_empty() for _ in requests], [FoundRows([], [], [], []) for _ in found], [], [], {}
+        [_empty() for _ in requests], [FoundRows([], [], [], []) for _ in found], [], []
     )
     parts: list[str] = []
     columns: list[str] = []
@@ -241,38 +230,43 @@ def _read(
         read.runs.extend(_decoded_runs(rest.pop(0)))
     if owning:
         owned_rows, owner_rows = rest
+        whole = _decode_nodes([row for _, row in owner_rows])
+        owners = {handle: whole.get(row[0], row[0]) for handle, row in owner_rows}
         read.owned.extend(
             (
                 [
-                    (owner, orjson.loads(kind) if json_keys and "type" in json_keys else kind)
+                    (
+                        owners[owner],
+                        orjson.loads(kind) if json_keys and "type" in json_keys else kind,
+                    )
                     for owner, kind, json_keys in owned
                 ],
                 places,
             )
             for owned, places in owned_rows
         )
-        whole = _decode_nodes([row for _, row in owner_rows])
-        read.owners.update((handle, whole.get(row[0], row[0])) for handle, row in owner_rows)
     return read
 
 
 def _decoded_runs(rows: list[list[Any]]) -> list[list[Any]]:
-    """The runs' rows as :class:`FactsRows` gives them: a value stored as JSON text decoded, the
-    ``_json`` keys dropped (as ``codec._decode_summaries``)."""
-    for row in rows:
-        run = row[1]
+    """The runs' rows (``[job, [id, kind, createdAt, state, _json] or None]``) as :class:`FactsRows`
+    gives them: a value stored as JSON text decoded (as ``codec._decode_summaries``)."""
+    runs: list[list[Any]] = []
+    for job, run in rows:
         if run is None:
+            runs.append([job, None, None, {}])
             continue
-        json_keys = run.pop()
-        for key in json_keys or ():
-            if key in RUN_PROPS:
-                at = 2 + RUN_PROPS.index(key)
-                if run[at] is not None:
-                    run[at] = orjson.loads(run[at])
-    return rows
+        run_id, kind, *values, json_keys = run
+        props = {
+            key: orjson.loads(value) if json_keys and key in json_keys else value
+            for key, value in zip(RUN_PROPS, values)
+            if value is not None
+        }
+        runs.append([job, run_id, kind, props])
+    return runs
 
 
-def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, list[int]]:
+def _places(name: str, places: Sequence[int], nodes: FactsRequest) -> dict[str, list[int]]:
     """The parameters of ``cypher.facts_reads._start``: the places with a handle, and the others."""
     handles = nodes.handles
     return {
@@ -281,7 +275,7 @@ def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, li
     }
 
 
-def _table(nodes: FactsNodes, used: Sequence[Sequence[int]]) -> dict[str, Any]:
+def _table(nodes: FactsRequest, used: Sequence[Sequence[int]]) -> dict[str, Any]:
     """The table as one statement reads it: the handles and ids of the places it seeks (null at
     the others: a statement sends what it seeks) and those sought by handle (``cypher.facts_reads._STALE``),
     the place of every node with a handle (a far end the caller holds is named by its place) and

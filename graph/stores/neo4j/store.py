@@ -510,27 +510,7 @@ class Neo4jStore(_CypherReads, Store):
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
         return batched_reads.neighbourhoods(self, requests)
 
-    def facts_read(
-        self,
-        ids: Sequence[str],
-        handles: Sequence[object | None],
-        aliased: Sequence[bool],
-        found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
-        requests: Sequence[NeighbourhoodRequest] = (),
-        jobs: Sequence[int] = (),
-        written: Sequence[int] = (),
-        owning: Sequence[int] = (),
-    ) -> facts_reads.FactsRows:
-        return facts_reads.facts_read(
-            self,
-            facts_reads.FactsNodes(ids, handles, aliased),
-            [facts_reads.FoundAsk(*ask) for ask in found],
-            requests,
-            jobs,
-            written,
-            owning,
-        )
-
+    facts_read = facts_reads.facts_read
     lookup_around = around.around
 
     def walk_ahead(self, summary: Sequence[str] = ()) -> WalkAhead:

@@ -25,7 +25,7 @@ It is bounded by the hops and by ``_REACH`` jobs, whichever comes first, and sta
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.core.model import JOB_IO, EdgeKind, Node, NodeKind, kind_prefix
@@ -52,6 +52,7 @@ from graph.stores.neo4j.cypher.walk_ahead import (
 )
 from graph.stores.neo4j.reads import clocks_of_rows
 from graph.stores.remote_reads import (
+    AroundRequest,
     NeighbourhoodKeys,
     NeighbourhoodSource,
     edge_targets,
@@ -391,27 +392,21 @@ class WalkAhead:
             return _decode_nodes(_copied(held), self._whole_clocks)
         return self._store.nodes(ids)
 
-    def lookup_around(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        records: Collection[EdgeKind],
-        handles: Mapping[str, object] | None = None,
-    ) -> Neighbourhood:
+    def lookup_around(self, request: AroundRequest) -> NeighbourhoodKeys:
         """Impact's lookup (``around.around``), answered from what a start's read ahead looked up
         where that holds every node asked (a reach within one read ahead), else the store's. As
         the store's own, the edges without records are handed on as the rows read
         (:class:`NeighbourhoodKeys`), for a native view to install by their ids: a medium
         impact's thousand owners' and domains' edges made no Python Edge each."""
-        asked = _kinds(kinds)
+        ids, asked = request.ids, _kinds(request.kinds)
         held = self._looked
         if (
             held is None
             or not asked <= AROUND_KINDS
-            or not _kinds(records) <= AROUND_RECORDS
+            or not _kinds(request.records) <= AROUND_RECORDS
             or not held[0].issuperset(ids)
         ):
-            return self._store.lookup_around(ids, kinds, records, handles)
+            return self._store.lookup_around(request)
         wanted = set(ids)
         edges, ends, end_handles, clocks = held[1]
         if asked == AROUND_KINDS and len(wanted) == len(held[0]):  # all it holds (an impact's)
