@@ -26,6 +26,7 @@ from graph.core.model import Direction, dataset_id
 from graph.read.impact import impact as impact_query
 from graph.read.lineage import dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -308,7 +309,10 @@ def in_store_runner(store: Store, query: str, depth: int | None) -> Callable[[St
 
         def run(start: Start) -> int:
             answer = dataset_lineage(
-                GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth)
+                GraphView(store, summaries=True),
+                start.id,
+                Direction.DOWNSTREAM,
+                Budget(depth=_depth_arg(depth)),
             ).answer
             nodes = [answer.node_column(field) for field in ("id", "kind", "namespace", "name")]
             [answer.edge_column(field) for field in ("source", "target", "kind")]

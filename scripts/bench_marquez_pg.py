@@ -54,6 +54,7 @@ from graph.core.heap import settle_heap, tune_gc  # noqa: E402
 from graph.core.model import Direction  # noqa: E402
 from graph.read.lineage import dataset_lineage  # noqa: E402
 from graph.read.view import GraphView  # noqa: E402
+from graph.read.walk_defaults import Budget  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 
 # The bench's depths (5, 20; Marquez has no unbounded walk, its default is 20) and the shallow
@@ -71,7 +72,7 @@ def lineagemesh_runner(store: Store, depth: int) -> Callable[[Start], int]:
 
     def run(start: Start) -> int:
         answer = dataset_lineage(
-            GraphView(store, summaries=True), start.id, Direction.BOTH, depth
+            GraphView(store, summaries=True), start.id, Direction.BOTH, Budget(depth=depth)
         ).answer
         nodes = [answer.node_column(field) for field in ("id", "kind", "namespace", "name")]
         [answer.edge_column(field) for field in ("source", "target", "kind")]

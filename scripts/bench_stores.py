@@ -37,6 +37,7 @@ from graph.core.model import Direction, EdgeKind, NodeKind
 from graph.read.impact import impact as impact_query
 from graph.read.lineage import dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store, open_store
 
 # Imported where used, as in bench.py (the spawned ingest workers import these modules again).
@@ -352,7 +353,10 @@ def same_reach(
     reach = floor_reader(driver, query, depth, form)(start.id)
     if query == "lineage":
         answer = dataset_lineage(
-            GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth)
+            GraphView(store, summaries=True),
+            start.id,
+            Direction.DOWNSTREAM,
+            Budget(depth=_depth_arg(depth)),
         )
         edges = {(e.source, e.target, e.kind.value) for e in answer.edges}
         return {n.id for n in answer.nodes} == {*reach["datasets"], *reach["jobs"]} and edges == {

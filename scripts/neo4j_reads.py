@@ -44,6 +44,7 @@ from graph.core.model import Direction  # noqa: E402
 from graph.read.impact import impact  # noqa: E402
 from graph.read.lineage import dataset_lineage  # noqa: E402
 from graph.read.view import GraphView  # noqa: E402
+from graph.read.walk_defaults import Budget  # noqa: E402
 from graph.stores import open_store  # noqa: E402
 from graph.stores.neo4j import Neo4jStore  # noqa: E402
 from graph.stores.neo4j.reads import _CypherReads  # noqa: E402
@@ -100,7 +101,7 @@ def answer(store: Neo4jStore, query: str, start: str, depth: int | None) -> int:
             GraphView(store, summaries=True),
             start,
             Direction.DOWNSTREAM,
-            UNBOUNDED if depth is None else depth,
+            Budget(depth=UNBOUNDED if depth is None else depth),
         ).answer
         for name in ("id", "kind", "namespace", "name"):
             found.node_column(name)

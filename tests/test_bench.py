@@ -22,6 +22,7 @@ from graph.core.model import Direction, NodeKind, dataset_id
 from graph.read.impact import impact
 from graph.read.lineage import dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 from ingest.openlineage import translate
 
@@ -329,7 +330,7 @@ def test_sql_baseline_returns_the_same_lineage(
                     GraphView(store),
                     dataset_id(namespace, name),
                     Direction.DOWNSTREAM,
-                    1_000_000 if depth is None else depth,
+                    Budget(depth=1_000_000 if depth is None else depth),
                 )
                 theirs = sql.lineage(namespace, name, depth)
                 assert {

@@ -12,6 +12,7 @@ from openlineage_events import complete
 from graph.core.model import Direction
 from graph.read.lineage import dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
@@ -207,8 +208,10 @@ def _hour(hour: int) -> str:
 
 def _job_io(store: Store, job: str) -> tuple[set[str], set[str]]:
     """The job's current inputs and outputs, as lineage one hop from it answers."""
-    up = dataset_lineage(GraphView(store), f"job:etl:{job}", Direction.UPSTREAM, 1)
-    down = dataset_lineage(GraphView(store), f"job:etl:{job}", Direction.DOWNSTREAM, 1)
+    up = dataset_lineage(GraphView(store), f"job:etl:{job}", Direction.UPSTREAM, Budget(depth=1))
+    down = dataset_lineage(
+        GraphView(store), f"job:etl:{job}", Direction.DOWNSTREAM, Budget(depth=1)
+    )
     return (
         {e.source.removeprefix("dataset:pg:") for e in up.edges},
         {e.target.removeprefix("dataset:pg:") for e in down.edges},

@@ -20,6 +20,7 @@ from graph.core.model import Direction, EdgeKind, NodeKind
 from graph.read import queries
 from graph.read.lineage import column_lineage, dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import translate
@@ -76,7 +77,7 @@ def test_food_delivery_dataset_lineage(store: Store, food_delivery_events) -> No
 
 def test_depth_counts_dataset_hops_and_truncates(store: Store, food_delivery_events) -> None:
     ingest(store, food_delivery_events)
-    one = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.UPSTREAM, depth=1)
+    one = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.UPSTREAM, Budget(depth=1))
     assert node_ids(one) == {
         fd.ds("delivery_7_days"),
         fd.job("etl_delivery_7_days"),
@@ -86,13 +87,13 @@ def test_depth_counts_dataset_hops_and_truncates(store: Store, food_delivery_eve
         ),
     }
     assert one.truncated  # the writers of those inputs lie beyond depth 1
-    zero = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.DOWNSTREAM, depth=0)
+    zero = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.DOWNSTREAM, Budget(depth=0))
     assert node_ids(zero) == {fd.ds("delivery_7_days")} and zero.truncated
     leaf = dataset_lineage(
-        store, fd.ds("popular_orders_day_of_week"), Direction.DOWNSTREAM, depth=0
+        store, fd.ds("popular_orders_day_of_week"), Direction.DOWNSTREAM, Budget(depth=0)
     )
     assert not leaf.truncated
-    exact = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.DOWNSTREAM, depth=2)
+    exact = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.DOWNSTREAM, Budget(depth=2))
     assert node_ids(exact) == fd.DELIVERY_7_DAYS_DOWNSTREAM_NODES and not exact.truncated
 
 
@@ -107,7 +108,9 @@ def test_lineage_from_a_job_and_size_budget(store: Store, food_delivery_events) 
         fd.ds("popular_orders_day_of_week"),
         fd.job("email_discounts"),
     }
-    small = dataset_lineage(store, fd.ds("delivery_7_days"), Direction.UPSTREAM, max_nodes=5)
+    small = dataset_lineage(
+        store, fd.ds("delivery_7_days"), Direction.UPSTREAM, Budget(max_nodes=5)
+    )
     assert len(small.nodes) == 5 and small.truncated
 
 
@@ -143,7 +146,9 @@ def test_food_delivery_column_lineage(store: Store, food_delivery_events) -> Non
             "DERIVES_FROM",
         ),
     }
-    one_hop = column_lineage(store, fd.col("customers", "email"), Direction.DOWNSTREAM, depth=1)
+    one_hop = column_lineage(
+        store, fd.col("customers", "email"), Direction.DOWNSTREAM, Budget(depth=1)
+    )
     assert node_ids(one_hop) == {
         fd.col("customers", "email"),
         fd.col("delivery_7_days", "customer_email"),
@@ -488,7 +493,7 @@ def test_a_pair_reached_directly_and_dataset_wide_keeps_the_direct_derivation(st
     ingest(store, [event])
     for output in outputs:
         target = f"datasetField:warehouse:{output['name']}:customer_id"
-        up = column_lineage(store, target, Direction.UPSTREAM, depth=1)
+        up = column_lineage(store, target, Direction.UPSTREAM, Budget(depth=1))
         (edge,) = [
             e
             for e in up.edges
@@ -538,11 +543,13 @@ def test_downstream_column_lineage_stops_at_a_dataset_wide_dependent(store: Stor
     )
     ingest(store, [event])
     start = "datasetField:warehouse:orders:customer_id"
-    down = column_lineage(store, start, Direction.DOWNSTREAM, depth=5)
+    down = column_lineage(store, start, Direction.DOWNSTREAM, Budget(depth=5))
     assert node_ids(down) == {start, "dataset:warehouse:customers"}
     assert edge_keys(down) == {(start, "dataset:warehouse:customers", "DERIVES_FROM")}
     assert not down.truncated
-    up = column_lineage(store, "datasetField:warehouse:customers:id", Direction.UPSTREAM, depth=5)
+    up = column_lineage(
+        store, "datasetField:warehouse:customers:id", Direction.UPSTREAM, Budget(depth=5)
+    )
     assert node_ids(up) == {
         "datasetField:warehouse:customers:id",
         start,

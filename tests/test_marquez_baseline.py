@@ -17,6 +17,7 @@ import pytest
 from graph.core.model import Direction, dataset_id
 from graph.read.lineage import dataset_lineage, neighbours
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store, open_store
 from ingest.openlineage import translate
 
@@ -148,7 +149,9 @@ def test_lineage_dao_walks_the_graph_lineagemesh_holds(
         for depth in (1, 2, 5):
             theirs = marquez.lineage(namespace, name, depth).node_ids()
             assert theirs == _marquez_walk(mesh_store, next(iter(writers)), depth), (start, depth)
-            ours = dataset_lineage(GraphView(mesh_store), start, Direction.BOTH, depth)
+            ours = dataset_lineage(
+                GraphView(mesh_store), start, Direction.BOTH, Budget(depth=depth)
+            )
             # upstream and downstream both lie within Marquez's undirected walk at the same depth
             assert {n.id for n in ours.nodes} <= theirs, (start, depth)
             checked += 1

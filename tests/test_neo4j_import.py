@@ -23,6 +23,7 @@ from graph.eventlog.event_log_migration import open_event_log
 from graph.eventlog.raw_events import events_of_node
 from graph.read.impact import impact
 from graph.read.lineage import Direction, dataset_lineage
+from graph.read.walk_defaults import Budget
 from graph.stores import column_clocks
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
@@ -226,7 +227,7 @@ def answers(store: Neo4jStore, starts: list[str]) -> list[Any]:
     found: list[Any] = []
     for start in starts:
         for direction in (Direction.UPSTREAM, Direction.DOWNSTREAM):
-            graph = dataset_lineage(store, start, direction, depth=20)
+            graph = dataset_lineage(store, start, direction, Budget(depth=20))
             found.append(
                 (sorted(n.id for n in graph.nodes), sorted(map(repr, graph.edges)), graph.truncated)
             )

@@ -17,6 +17,7 @@ from graph.core.model import Direction, Node, NodeKind, field_id
 from graph.core.mutations import Mutation, UpsertNode
 from graph.read.lineage import dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
@@ -101,7 +102,7 @@ def expected_fields(store: Store) -> dict[str, Any]:
 def marquez_lineage(store: Store, node_id: str) -> list[dict[str, Any]]:
     """The Marquez lineage answer as the API writes it (graph.serve.marquez)."""
     view = GraphView(store, summaries=True, shown=_native.MARQUEZ_SHOWN)
-    answer = dataset_lineage(view, node_id, Direction.BOTH, 20).answer
+    answer = dataset_lineage(view, node_id, Direction.BOTH, Budget(depth=20)).answer
     return orjson.loads(answer.render_marquez())["graph"]
 
 

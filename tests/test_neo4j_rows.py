@@ -20,6 +20,7 @@ from graph import _native
 from graph.core.model import Direction, EdgeKind, NodeKind
 from graph.read.lineage import dataset_lineage
 from graph.read.view import SUMMARY, GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.reads import _CypherReads
@@ -80,7 +81,7 @@ def test_rows_installed_natively_give_the_answers_of_decoded_reads(
         shown = []  # with the properties Marquez's answers show (values beside the summary)
         for start in starts:
             view = GraphView(neo4j_history, summaries=True, shown=_native.MARQUEZ_SHOWN)
-            graph = dataset_lineage(view, start, Direction.BOTH, 5)
+            graph = dataset_lineage(view, start, Direction.BOTH, Budget(depth=5))
             shown.append([(n.id, n.kind, n.props) for n in graph.nodes])
         return [answers(neo4j_history, starts, columns, None, summaries=True), shown]
 

@@ -17,6 +17,7 @@ from store_graphs import ALL_EDGE_KINDS, T1, T2
 
 from graph.core.model import EdgeKind, NodeKind, dataset_id
 from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.read.walk_defaults import Budget
 from graph.stores import StoreUnavailable
 from ingest.openlineage import translate
 
@@ -200,7 +201,7 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(
         driver.execute_query("MATCH (m:LineagemeshMeta) DELETE m", database_="neo4j")
         with Neo4jStore(neo4j_server.uri, retry_time=0.1) as store:
             upstream = dataset_lineage(
-                GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, 1
+                GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, Budget(depth=1)
             )
             assert {n.id for n in upstream.nodes} == {
                 "dataset:pg:load-out",

@@ -18,6 +18,7 @@ from graph.core.model import Direction, NodeKind
 from graph.core.mutations import UpsertNode
 from graph.read.lineage import dataset_lineage
 from graph.read.view import NAMES, SUMMARY, GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.codec import _FIELDS as KEPT_FIELDS  # (read by name, dropped whole)
 from graph.stores.neo4j.cypher.graph import _FORMAT
@@ -58,7 +59,9 @@ def answers(store: Neo4jStore, starts: list[str]) -> list[Any]:
     """Downstream lineage in summary form (as the API reads a remote store) from each start."""
     out = []
     for start in starts:
-        graph = dataset_lineage(GraphView(store, summaries=True), start, Direction.DOWNSTREAM, 20)
+        graph = dataset_lineage(
+            GraphView(store, summaries=True), start, Direction.DOWNSTREAM, Budget(depth=20)
+        )
         out.append(sorted((node.id, sorted(node.props.items(), key=str)) for node in graph.nodes))
     return out
 

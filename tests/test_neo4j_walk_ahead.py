@@ -15,6 +15,7 @@ from graph.notify import notifications
 from graph.read.impact import ImpactReport, impact
 from graph.read.lineage import dataset_lineage
 from graph.read.view import SUMMARY, GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores.neo4j import Neo4jStore, walk_ahead
 
 pytestmark = ON_NEO4J
@@ -31,7 +32,7 @@ def test_walking_ahead_gives_the_answers_of_reading_level_by_level(
         expected = answers(neo4j_history, starts, columns, None, summaries=True)
         deep = {
             (start, depth): dataset_lineage(
-                GraphView(neo4j_history, summaries=True), start, Direction.BOTH, depth
+                GraphView(neo4j_history, summaries=True), start, Direction.BOTH, Budget(depth=depth)
             ).nodes
             for start in starts
             for depth in (2, 3)
@@ -42,7 +43,9 @@ def test_walking_ahead_gives_the_answers_of_reading_level_by_level(
         assert answers(neo4j_history, starts, columns, None, summaries=True) == expected, cap
         for (start, depth), nodes in deep.items():
             view = GraphView(neo4j_history, summaries=True)
-            assert dataset_lineage(view, start, Direction.BOTH, depth).nodes == nodes, (start, cap)
+            assert (
+                dataset_lineage(view, start, Direction.BOTH, Budget(depth=depth)).nodes == nodes
+            ), (start, cap)
 
 
 def test_a_walk_reads_its_levels_in_one_statement(

@@ -13,6 +13,7 @@ from graph.core.mutations import UpsertEdge, UpsertNode
 from graph.read.impact import impact
 from graph.read.lineage import column_lineage, dataset_lineage
 from graph.read.view import SUMMARY, GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import (
     EdgeDirection,
     JudgesJobEdges,
@@ -387,8 +388,8 @@ def answers(
     starts, columns = [i for i in starts if i in existed], [i for i in columns if i in existed]
     for start in starts:
         for way in Direction:
-            for depth, budget in ((20, 100_000), (1, 100_000), (20, 4)):
-                graph = dataset_lineage(view(), start, way, depth, budget)
+            for budget in (Budget(), Budget(depth=1), Budget(max_nodes=4)):
+                graph = dataset_lineage(view(), start, way, budget)
                 found.append(
                     (
                         [(n.id, summary(n)) for n in graph.nodes],
@@ -440,7 +441,9 @@ def test_reading_ahead_gives_the_same_answers(
         assert answers(history, starts, columns, as_of, summaries=True) == as_asked
     # the graph has what reading ahead reads: an alias, and a job whose newest run stopped reading
     assert history.edges(["dataset:hive:sales.orders"], [EdgeKind.ALIAS_OF], "in")
-    now = dataset_lineage(GraphView(history), "dataset:pg:report", Direction.UPSTREAM, 1)
+    now = dataset_lineage(
+        GraphView(history), "dataset:pg:report", Direction.UPSTREAM, Budget(depth=1)
+    )
     assert "dataset:pg:gone" not in {n.id for n in now.nodes} and "dataset:hive:sales.orders" in {
         n.id for n in now.nodes
     }

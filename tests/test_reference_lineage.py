@@ -27,6 +27,7 @@ from graph.core.mutations import stamp
 from graph.read.impact import ChangeKind, impact
 from graph.read.lineage import Direction, LineageGraph, column_lineage, dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.builder import GraphBuilder
 
@@ -200,7 +201,7 @@ class Graphs:
     stored: Callable[[EmbeddedStore, Any, int], tuple[str, nx.DiGraph]]
     starts: int
     depths: int
-    walk: Callable[[GraphView, str, Direction, int], LineageGraph]
+    walk: Callable[[GraphView, str, Direction, Budget], LineageGraph]
     lineage: Callable[[nx.DiGraph, str, bool, bool, int], tuple[set[str], set[Any]]]
     impact: Callable[[nx.DiGraph, str, int | None, bool], dict[str, tuple[int, str]]]
 
@@ -242,13 +243,13 @@ def test_native_lineage_equals_the_reference(
     graph = reference.as_of(whole, moment)
     if first not in graph:
         with pytest.raises(NodeNotFound):
-            graphs.walk(_view(store, moment), first, direction, depth)
+            graphs.walk(_view(store, moment), first, direction, Budget(depth=depth))
         return
     up = direction in (Direction.UPSTREAM, Direction.BOTH)
     down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
     nodes, edges = graphs.lineage(graph, first, up, down, depth)
 
-    answer = graphs.walk(_view(store, moment), first, direction, depth)
+    answer = graphs.walk(_view(store, moment), first, direction, Budget(depth=depth))
     assert {n.id for n in answer.nodes} == nodes
     assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
 

@@ -12,6 +12,7 @@ from openlineage.client.generated import job_type_job
 
 from graph.core.model import Direction
 from graph.read.lineage import dataset_lineage
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 from ingest.openlineage import translate
 
@@ -40,7 +41,7 @@ def event(
 
 
 def upstream(store: Store) -> set[str]:
-    answer = dataset_lineage(store, ORDERS, Direction.UPSTREAM, 1)
+    answer = dataset_lineage(store, ORDERS, Direction.UPSTREAM, Budget(depth=1))
     return {n.id for n in answer.nodes} - {ORDERS}
 
 

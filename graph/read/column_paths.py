@@ -16,14 +16,9 @@ from dataclasses import dataclass
 
 from graph.core.model import Direction, Node, NodeKind, PropertyKey, dataset_id
 from graph.read.aliases import AliasResolver
-from graph.read.lineage import (
-    DEFAULT_DEADLINE_SECONDS,
-    DEFAULT_MAX_NODES,
-    LineageEdge,
-    column_lineage,
-)
+from graph.read.lineage import LineageEdge, column_lineage
 from graph.read.view import GraphView, view_of
-from graph.read.walk_defaults import DEFAULT_DEPTH
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 
 DEFAULT_FIRST_DATASETS = 1000
@@ -59,16 +54,14 @@ def column_path(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = DEFAULT_DEPTH,
+    budget: Budget = Budget(),
     first: int = DEFAULT_FIRST_DATASETS,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
 ) -> ColumnPath:
     """The column path of ``node_id`` (a ``datasetField:`` id) grouped by dataset, at most
     ``first`` datasets. Example: ``column_path(store, "datasetField:food_delivery:public.customers:email")``
     gives customers with its ``email``, and each dataset whose columns derive from it with those."""
     view = view_of(reader)
-    walked = column_lineage(view, node_id, direction, depth, max_nodes, deadline_seconds)
+    walked = column_lineage(view, node_id, direction, budget)
     distance = _distances(node_id, walked.edges)
     columns = [n for n in walked.nodes if n.kind is NodeKind.COLUMN]
     owner = _datasets_of(view, columns)

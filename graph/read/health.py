@@ -40,6 +40,7 @@ from graph.core.mutations import stamp_moment, stamp_time
 from graph.read import governance, lineage, mesh
 from graph.read.aliases import AliasResolver
 from graph.read.view import view_of
+from graph.read.walk_defaults import Budget
 from graph.stores import GraphReader
 
 UPSTREAM_DEPTH = 20  # dataset-to-dataset hops the upstream walk follows
@@ -117,6 +118,10 @@ class Walks:
     ) -> Walks:
         """Bounds whose deadline is ``deadline_seconds`` from now."""
         return cls(depth, max_nodes, time.monotonic() + deadline_seconds, check)
+
+    def next_walk(self) -> Budget:
+        """The next walk's budget: ``depth``, ``max_nodes`` and the time left (:meth:`seconds_left`)."""
+        return Budget(self.depth, self.max_nodes, self.seconds_left())
 
     def seconds_left(self) -> float:
         """The time the next walk may take (after ``check``, which may raise)."""
@@ -284,12 +289,7 @@ def datasets_health(
         if view.nodes([dataset]).get(dataset) is None:
             raise NodeNotFound(f"no node with id {dataset!r}")
         found[dataset] = lineage.dataset_lineage(
-            view,
-            dataset,
-            Direction.UPSTREAM,
-            bounds.depth,
-            bounds.max_nodes,
-            bounds.seconds_left(),
+            view, dataset, Direction.UPSTREAM, bounds.next_walk()
         )
     kinds = {  # by column: making each walk's nodes as objects took 3 ms a dataset on a mesh
         i: kind

@@ -46,9 +46,7 @@ def dataset_statuses(reader: GraphReader, now: datetime, walks: Walks) -> dict[s
     state = own_state(view, datasets, jobs, now)
     at_risk: set[str] = set()
     for subject in sorted(s for s, own in state.items() if own.failures):
-        walk = lineage.dataset_lineage(
-            view, subject, Direction.DOWNSTREAM, walks.depth, walks.max_nodes, walks.seconds_left()
-        )
+        walk = lineage.dataset_lineage(view, subject, Direction.DOWNSTREAM, walks.next_walk())
         reached = {*walk.answer.edge_column("source"), *walk.answer.edge_column("target")}
         reached.discard(subject)
         at_risk |= reached

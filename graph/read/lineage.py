@@ -2,9 +2,10 @@
 
 The walks are the native core's (``native/core/lineage.h``), written once for every store: each BFS
 level is one read per edge kind, so a remote store answers a whole level in one round trip.
-Results are sorted, so every store returns the very same answer, and they are bounded: ``depth``
-limits hops, ``max_nodes`` limits size, and hitting either with more graph beyond sets
-``truncated`` instead of failing.
+Results are sorted, so every store returns the very same answer, and they are bounded by a
+``Budget`` (``graph.read.walk_defaults``): ``depth`` limits hops, ``max_nodes`` size and
+``deadline_seconds`` time, and hitting one with more graph beyond sets ``truncated`` instead of
+failing.
 
 Edges in results follow the data: ``dataset → job`` (READS), ``job → dataset`` (WRITES) and
 ``input column → output column`` (DERIVES_FROM). Nodes in results are as the view holds them:
@@ -23,7 +24,7 @@ from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Direction, EdgeKind, Node, NodeKind
 from graph.read.view import GraphView, view_of
-from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH, DEFAULT_MAX_NODES
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES, Budget
 from graph.stores import Store
 from graph.stores.requests import WalkPlan
 
@@ -101,24 +102,29 @@ def dataset_lineage(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = DEFAULT_DEPTH,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+    budget: Budget = Budget(),
 ) -> LineageGraph:
     """Datasets and jobs upstream and/or downstream of a dataset or job.
 
-    ``depth`` counts dataset-to-dataset hops (dataset → job → dataset is one). From a job, its own
-    inputs or outputs are the first hop. Aliases (symlinks, renames) collapse into their canonical
-    dataset. Example: ``dataset_lineage(store, "dataset:food_delivery:public.discounts",
-    Direction.UPSTREAM, 1)`` gives discounts, the job writing it and that job's inputs.
+    ``budget.depth`` counts dataset-to-dataset hops (dataset → job → dataset is one). From a job,
+    its own inputs or outputs are the first hop. Aliases (symlinks, renames) collapse into their
+    canonical dataset. Example: ``dataset_lineage(store, "dataset:food_delivery:public.discounts",
+    Direction.UPSTREAM, Budget(depth=1))`` gives discounts, the job writing it and that job's
+    inputs.
     """
     view = view_of(reader)
     upstream, downstream = _ways(direction)
-    plan = WalkPlan(depth, upstream, downstream)
+    plan = WalkPlan(budget.depth, upstream, downstream)
     _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns", plan)
     return LineageGraph(
         view.native.dataset_lineage(
-            node_id, upstream, downstream, depth, max_nodes, deadline_seconds, plan
+            node_id,
+            upstream,
+            downstream,
+            budget.depth,
+            budget.max_nodes,
+            budget.deadline_seconds,
+            plan,
         )
     )
 
@@ -127,20 +133,20 @@ def column_lineage(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = DEFAULT_DEPTH,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+    budget: Budget = Budget(),
 ) -> LineageGraph:
     """Columns (``datasetField:`` nodes) a column is derived from and/or feeds, via column lineage.
 
-    ``depth`` counts column-to-column hops. Dataset-wide (INDIRECT) dependencies from the
+    ``budget.depth`` counts column-to-column hops. Dataset-wide (INDIRECT) dependencies from the
     columnLineage facet's ``dataset`` entries appear as edges between a column and a dataset node:
     downstream the walk stops at such a dataset; upstream its inputs count for every column of it.
     """
     view = view_of(reader)
     _start(view, node_id, (NodeKind.COLUMN,), "use lineage for datasets and jobs")
     return LineageGraph(
-        view.native.column_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
+        view.native.column_lineage(
+            node_id, *_ways(direction), budget.depth, budget.max_nodes, budget.deadline_seconds
+        )
     )
 
 

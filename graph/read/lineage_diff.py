@@ -14,7 +14,6 @@ classify them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from graph.change.classifier import Change, FieldSpec, classify_schema
 from graph.change.schema_history import versions_after
@@ -22,6 +21,7 @@ from graph.change.schema_observations import field_specs
 from graph.core.model import Direction, EdgeKind, Node, NodeKind, PropertyKey
 from graph.read.lineage import LineageEdge, dataset_lineage
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 
 
@@ -39,20 +39,19 @@ def lineage_diff(
     store: Store,
     node_id: str,
     direction: Direction,
-    depth: int,
+    budget: Budget,
     since: str,
     until: str | None = None,
-    **budgets: Any,
 ) -> LineageDiff:
     """The lineage of ``node_id`` at stamp ``until`` (default now) against stamp ``since``."""
     before_view = GraphView(store, since)
     after_view = GraphView(store, until)
-    after = dataset_lineage(after_view, node_id, direction, depth, **budgets)
+    after = dataset_lineage(after_view, node_id, direction, budget)
     before_nodes: list[Node] = []
     before_edges: list[LineageEdge] = []
     before_truncated = False
     if before_view.nodes([node_id]).get(node_id) is not None:  # else: not there yet, all added
-        before = dataset_lineage(before_view, node_id, direction, depth, **budgets)
+        before = dataset_lineage(before_view, node_id, direction, budget)
         before_nodes, before_edges, before_truncated = before.nodes, before.edges, before.truncated
     old_nodes = {n.id: n for n in before_nodes}
     new_nodes = {n.id: n for n in after.nodes}

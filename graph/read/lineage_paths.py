@@ -14,16 +14,13 @@ from dataclasses import dataclass
 
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Direction, Node, NodeKind
-from graph.read.lineage import (
-    DEFAULT_DEADLINE_SECONDS,
-    DEFAULT_MAX_NODES,
-    LineageEdge,
-    dataset_lineage,
-)
+from graph.read.lineage import LineageEdge, dataset_lineage
 from graph.read.view import GraphView, view_of
+from graph.read.walk_defaults import Budget
 from graph.stores import Store
 
 _WALKED = (NodeKind.DATASET, NodeKind.JOB)
+DEFAULT_PATH_DEPTH = 10  # dataset hops searched for a path
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +41,9 @@ def lineage_paths(
     reader: GraphView | Store,
     source_id: str,
     target_id: str,
-    depth: int = 10,
-    max_nodes: int = DEFAULT_MAX_NODES,
-    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+    budget: Budget = Budget(depth=DEFAULT_PATH_DEPTH),
 ) -> LineagePaths:
-    """Every path of at most ``depth`` dataset hops between two datasets or jobs, either way round.
+    """Every path of at most ``budget.depth`` dataset hops between two datasets or jobs, either way round.
 
     Example: from ``dataset:food_delivery:public.orders`` to
     ``dataset:food_delivery:public.orders_7_days`` gives the jobs and datasets in between."""
@@ -61,7 +56,7 @@ def lineage_paths(
             raise WrongNodeKind(f"{node_id!r} is a {node.kind.value}; paths join datasets and jobs")
     truncated = False
     for direction in (Direction.DOWNSTREAM, Direction.UPSTREAM):
-        walked = dataset_lineage(view, source_id, direction, depth, max_nodes, deadline_seconds)
+        walked = dataset_lineage(view, source_id, direction, budget)
         truncated = truncated or walked.truncated
         found = _leading_to(walked.edges, source_id, target_id, direction)
         if found:

@@ -7,7 +7,6 @@ the classified schema changes of the datasets in the radius.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import strawberry
 
@@ -15,6 +14,7 @@ from graph.core.errors import QueryError
 from graph.core.model import Direction, Node, PropertyKey
 from graph.core.mutations import stamp
 from graph.read import lineage_diff as diff_queries
+from graph.read.walk_defaults import Budget
 from graph.serve.classified_change import ClassifiedChange
 from graph.stores import Store
 
@@ -74,19 +74,17 @@ def resolve(
     store: Store,
     node_id: str,
     direction: Direction,
-    depth: int,
+    budget: Budget,
     since: datetime,
     until: datetime | None,
-    budgets: dict[str, Any],
 ) -> LineageDiff:
     answer = diff_queries.lineage_diff(
         store,
         node_id,
         direction,
-        depth,
+        budget,
         _stamp(since, "from"),
         _stamp(until, "to") if until is not None else None,
-        **budgets,
     )
     return LineageDiff(
         nodes_added=[DiffNode.of(n) for n in answer.nodes_added],

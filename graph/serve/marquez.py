@@ -507,7 +507,7 @@ class MarquezReadAPI:
             view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB)
         )
         graph = lineage.dataset_lineage(
-            view, start.id, Direction.BOTH, params.depth(), **params.walk_budget(view.budget)
+            view, start.id, Direction.BOTH, params.walk_budget(view.budget)
         )
         versions = run_versions.texts(view, graph.answer.marquez_runs())
         return graph.answer.render_marquez(versions), {
@@ -538,11 +538,7 @@ class MarquezReadAPI:
             raise MarquezError(404, "Could not find node")
         budget = params.walk_budget(view.budget)
         body, truncated = view.native.marquez_column_lineage(
-            columns,
-            with_downstream,
-            params.depth(),
-            budget["max_nodes"],
-            budget["deadline_seconds"],
+            columns, with_downstream, budget.depth, budget.max_nodes, budget.deadline_seconds
         )
         return body, {"X-Lineage-Truncated": "true"} if truncated else {}
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from graph import _native
 from graph.core.model import Edge, EdgeKind, Node, NodeKind, PropertyKey
 from graph.read.view import GraphView
+from graph.read.walk_defaults import Budget
 from graph.serve.budget import QueryBudget
 from graph.serve.limits import GraphQLLimits
 from graph.stores import EdgeDirection, EdgeKey, Store
@@ -174,21 +174,21 @@ class Params:
             "offset", 0
         )
 
-    def depth(self) -> int:
-        return max(
-            min(
-                self.integer("depth", DEFAULT_DEPTH, minimum=None), self.limits.max_traversal_depth
-            ),
-            0,
-        )
-
-    def walk_budget(self, budget: QueryBudget) -> dict[str, Any]:
-        """A walk's bounds: the traversal budgets, its time no more than what the request has left."""
+    def walk_budget(self, budget: QueryBudget) -> Budget:
+        """A walk's bounds: ``depth`` (at most the server's), the traversal budgets, its time no
+        more than what the request has left."""
         budget.check()
-        return {
-            "max_nodes": self.limits.max_traversal_nodes,
-            "deadline_seconds": min(self.limits.traversal_seconds, budget.remaining_seconds()),
-        }
+        return Budget(
+            depth=max(
+                min(
+                    self.integer("depth", DEFAULT_DEPTH, minimum=None),
+                    self.limits.max_traversal_depth,
+                ),
+                0,
+            ),
+            max_nodes=self.limits.max_traversal_nodes,
+            deadline_seconds=min(self.limits.traversal_seconds, budget.remaining_seconds()),
+        )
 
 
 def time_zone(name: str) -> ZoneInfo:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from graph.core.model import Direction
 from graph.read import column_paths as path_queries
 from graph.serve.record_list import RecordList
-from graph.serve.schema.context import DEFAULT_DEPTH, capped, lineage_depth, view_at, walk_budgets
+from graph.serve.schema.context import DEFAULT_DEPTH, capped, lineage_budget, view_at
 from graph.serve.schema.kinds import LineageDirection
 from graph.serve.schema.lineage import LineageEdge, LineageNode, edge_fields, lineage_nodes
 
@@ -78,9 +78,8 @@ def column_path(
         view,
         node_id,
         direction or Direction.BOTH,
-        lineage_depth(info, depth),
+        lineage_budget(info, depth),
         max(capped(info, kept, "max_page"), 0),
-        **walk_budgets(info),
     )
     return ColumnPath(
         datasets=lineage_nodes(info, [d.node for d in found.datasets], view),

@@ -14,7 +14,7 @@ from graph.core.mutations import stamp
 from graph.eventlog.event_log import RawEventLog
 from graph.read.health import UPSTREAM_MAX_NODES, Walks
 from graph.read.view import GraphView
-from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH, Budget
 from graph.serve.budget import BUDGET_KEY
 from graph.serve.limits import GraphQLLimits
 from graph.stores import Store
@@ -33,6 +33,11 @@ def capped(info: Info, value: int, limit: str) -> int:
 def lineage_depth(info: Info, depth: int | None) -> int:
     """A lineage depth: a null one means the default; a negative one means no hops."""
     return max(capped(info, DEFAULT_DEPTH if depth is None else depth, "max_traversal_depth"), 0)
+
+
+def lineage_budget(info: Info, depth: int | None) -> Budget:
+    """A lineage walk's budget: :func:`lineage_depth`'s hops, :func:`walk_budgets`' nodes and time."""
+    return Budget(lineage_depth(info, depth), **walk_budgets(info))
 
 
 def impact_depth(info: Info, depth: int | None) -> int | None:

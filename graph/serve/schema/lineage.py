@@ -4,6 +4,7 @@ and the ``lineageDiff`` and ``node`` fields."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter
 from typing import Annotated, Any
@@ -18,12 +19,11 @@ from graph.read import lineage as lineage_queries
 from graph.read import queries
 from graph.read.node_facts import NodeFacts, fact_budget
 from graph.read.view import GraphView
-from graph.read.walk_defaults import DEFAULT_MAX_NODES
 from graph.serve import lineage_diff as lineage_diff_api
 from graph.serve.record_list import ColumnList, Fields
 from graph.serve.schema.context import (
     DEFAULT_DEPTH,
-    lineage_depth,
+    lineage_budget,
     store_view,
     view_at,
     walk_budgets,
@@ -354,20 +354,10 @@ def walk(
     """Run a lineage walk with the request's view, defaults and budgets; ``max_nodes`` trims it
     further (at least the start, never past the server's own budget)."""
     view = view_at(info, as_of)
-    budgets = walk_budgets(info)
+    budget = lineage_budget(info, depth)
     if max_nodes is not None:
-        budgets["max_nodes"] = max(1, min(max_nodes, budgets.get("max_nodes", DEFAULT_MAX_NODES)))
-    return LineageGraph.of(
-        view,
-        info,
-        walker(
-            view,
-            node_id,
-            direction or Direction.BOTH,
-            lineage_depth(info, depth),
-            **budgets,
-        ),
-    )
+        budget = replace(budget, max_nodes=max(1, min(max_nodes, budget.max_nodes)))
+    return LineageGraph.of(view, info, walker(view, node_id, direction or Direction.BOTH, budget))
 
 
 def _walk_resolver(walker: Any) -> Any:
@@ -410,10 +400,9 @@ def lineage_diff(
         store_view(info).store,
         node_id,
         direction or Direction.BOTH,
-        lineage_depth(info, depth),
+        lineage_budget(info, depth),
         from_,
         to,
-        walk_budgets(info),
     )
 
 

@@ -10,11 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from graph.read import lineage_paths as path_queries
-from graph.serve.schema.context import lineage_depth, view_at, walk_budgets
+from graph.serve.schema.context import lineage_budget, view_at
 from graph.serve.schema.kinds import EdgeType, LineageDirection
 from graph.serve.schema.lineage import LineageNode, lineage_nodes
-
-DEFAULT_PATH_DEPTH = 10
 
 
 @strawberry.type(description="An edge on a path, along the data flow.")
@@ -47,19 +45,17 @@ def lineage_paths(
     to_id: str,
     depth: Annotated[
         int | None, strawberry.argument(description="Dataset hops searched (the server caps it).")
-    ] = DEFAULT_PATH_DEPTH,
+    ] = path_queries.DEFAULT_PATH_DEPTH,
     as_of: Annotated[
         datetime | None, strawberry.argument(description="Search the graph as it was then.")
     ] = None,
 ) -> LineagePaths:
-    hops = lineage_depth(info, depth)
-    found = path_queries.lineage_paths(
-        view_at(info, as_of), from_id, to_id, hops, **walk_budgets(info)
-    )
+    budget = lineage_budget(info, depth)
+    found = path_queries.lineage_paths(view_at(info, as_of), from_id, to_id, budget)
     return LineagePaths(
         nodes=lineage_nodes(info, found.nodes),
         edges=[PathEdge(source=e.source, target=e.target, kind=e.kind) for e in found.edges],
         direction=found.direction,
-        depth=hops,
+        depth=budget.depth,
         truncated=found.truncated,
     )

@@ -14,7 +14,7 @@ from graph.core.model import Direction
 from graph.read import lineage as lineage_queries
 from graph.read import queries
 from graph.read.walk_defaults import DEFAULT_DEPTH
-from graph.serve.schema.context import EVENTS_KEY, context, lineage_depth, view_at, walk_budgets
+from graph.serve.schema.context import EVENTS_KEY, context, lineage_budget, view_at
 from graph.serve.schema.kinds import LineageDirection
 from graph.serve.schema.lineage import LineageGraph
 from graph.serve.schema.nodes import Job
@@ -49,8 +49,7 @@ class Subscription:
                 view,
                 node_id,
                 direction or Direction.BOTH,
-                lineage_depth(info, depth),
-                **walk_budgets(info),
+                lineage_budget(info, depth),
             )
             return LineageGraph.of(view, info, graph), lineage_mark(graph)
 
