@@ -30,14 +30,11 @@ def capped(info: Info, value: int, limit: str) -> int:
     return value if limits is None else min(value, getattr(limits, limit))
 
 
-def lineage_depth(info: Info, depth: int | None) -> int:
-    """A lineage depth: a null one means the default; a negative one means no hops."""
-    return max(capped(info, DEFAULT_DEPTH if depth is None else depth, "max_traversal_depth"), 0)
-
-
 def lineage_budget(info: Info, depth: int | None) -> Budget:
-    """A lineage walk's budget: :func:`lineage_depth`'s hops, :func:`walk_budgets`' nodes and time."""
-    return Budget(lineage_depth(info, depth), **walk_budgets(info))
+    """A lineage walk's budget: ``depth`` hops (a null one means the default, a negative one no
+    hops; never past the server's cap) and :func:`walk_budgets`' nodes and time."""
+    hops = max(capped(info, DEFAULT_DEPTH if depth is None else depth, "max_traversal_depth"), 0)
+    return Budget(hops, **walk_budgets(info))
 
 
 def impact_depth(info: Info, depth: int | None) -> int | None:
