@@ -45,14 +45,8 @@ nb::list lineage_edge_column(LineageObject& l, Text field) {
   if (field.view == "props") return column([&](Edge e) { return edge_props(g, e); });
   if (field.view != "source" && field.view != "target") raise(PyExc_ValueError, "no such edge column");
   bool sources = field.view == "source";
-  FlatMap<NodeIdx, nb::object> made;  // an id repeats along edges: made once
-  return column([&](Edge e) {
-    NodeIdx n = sources ? e.source : e.target;
-    bool fresh;
-    nb::object& held = made.at(n, &fresh);
-    if (fresh) held = nb::steal(id_str(g, g.node_id[n]));
-    return held;
-  });
+  StrsOnce ids(g);  // an id repeats along edges
+  return column([&](Edge e) { return ids(g.node_id[sources ? e.source : e.target]); });
 }
 
 // render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.read.node_facts) asked
@@ -93,12 +87,7 @@ nb::object lineage_marquez_runs(LineageObject& l) {
 // products, domains, owners or contracts: ids, by id.
 nb::list impact_concerned(ImpactObject& im, Text which) {
   const Graph& g = graph_of_answer(im.owner);
-  const ImpactReportAnswer& a = *im.answer;
-  const std::vector<StrId>* ids = which.view == "products"  ? &a.products
-                                  : which.view == "domains" ? &a.domains
-                                  : which.view == "owners"  ? &a.owners
-                                  : which.view == "contracts" ? &a.contracts
-                                                              : nullptr;
+  const std::vector<StrId>* ids = im.answer->concerned(which.view);
   if (ids == nullptr) raise(PyExc_ValueError, "no such list");
   return list_of(ids->size(), [&](size_t i) { return id_str(g, (*ids)[i]); });
 }
@@ -136,15 +125,11 @@ nb::object impact_affected_column(ImpactObject& im, Text field, nb::handle wante
   if (field.view == "via") return column([&](Item x) { return id_str(g, impact_via(a, x)); });
   if (field.view == "id") return column([&](Item x) { return id_str(g, x.id); });  // the id it was reached as
   if (field.view == "path") {
-    std::vector<nb::object> step_strings(a.steps.size());
+    StrsOnce ids(g);
     std::vector<int32_t> chain;
     return column([&](Item x) {
       impact_path(a, x, chain);
-      return list_of(chain.size(), [&](size_t k) {
-        nb::object& text = step_strings[size_t(chain[k])];
-        if (!text.is_valid()) text = nb::steal(id_str(g, a.steps[size_t(chain[k])].id));
-        return text;
-      });
+      return list_of(chain.size(), [&](size_t k) { return ids(a.steps[size_t(chain[k])].id); });
     });
   }
   std::vector<NodeIdx> nodes;

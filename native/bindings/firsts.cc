@@ -12,6 +12,7 @@
 
 #include <optional>
 
+#include "graph_reads.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyobservations.h"
@@ -21,48 +22,33 @@
 
 namespace lm {
 
-// The kind's id order, brought up to date (which needs the graph alone, pylock.h).
-const IdOrder& current_order(Graph& g, PyObject* kind) {
-  uint8_t code = node_kind_code(kind);
-  IdOrder& order = g.id_order[code];
-  if (!order.current(g.nodes_of_kind[code].size())) {
-    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone
-    order.catch_up(g, g.nodes_of_kind[code]);
-  }
-  return order;
-}
-
-nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
-  const IdOrder& order = current_order(g, kind);
-  std::string spill;
+nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
+  const IdOrder& order = current_order(g, kind, held_now.alone);
   KeysRead read;  // a key no string of the pool spells is in no record
-  std::optional<Items> key_list;  // holds the keys ``read`` borrows
-  if (keys != Py_None) {
-    for (PyObject* key : key_list.emplace(keys, "keys must be iterable")) {
-      if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys are str");
-      StrId id = g.pool.find(utf8_of(key, spill));
-      if (id != kNone) read.emplace_back(id, key);
+  std::optional<IdTexts> key_list;  // holds the keys ``read`` borrows
+  if (!keys.is_none()) {
+    key_list = IdTexts::read(keys, "keys must be iterable", "property keys are str");
+    for (size_t i = 0; i < key_list->texts.size(); i++) {
+      StrId id = g.pool.find(key_list->texts[i]);
+      if (id != kNone) read.emplace_back(id, key_list->objects[i].ptr());
     }
   }
-  Items seq(prefixes, "prefixes must be iterable");
+  IdTexts seq = IdTexts::read(prefixes, "prefixes must be iterable", "prefixes are str");
   std::optional<Items> held;  // like: per prefix, a dict of the values its caller holds (or None)
-  if (like != Py_None) {
-    if (keys == Py_None) raise(PyExc_TypeError, "like is for a read of some keys");
-    if (held.emplace(like, "like must be iterable").size() != seq.size())
+  if (!like.is_none()) {
+    if (keys.is_none()) raise(PyExc_TypeError, "like is for a read of some keys");
+    if (size_t(held.emplace(like, "like must be iterable").size()) != seq.texts.size())
       raise(PyExc_ValueError, "like must hold one item per prefix");
   }
   nb::dict out;
   StrCache strings;  // the answers' strings, each made once
-  for (Py_ssize_t i = 0; i < seq.size(); i++) {
-    PyObject* prefix = seq[i];
-    if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    std::string_view text = utf8_of(prefix, spill);
-    NodeIdx first = order.first_under(g, text);
+  for (size_t i = 0; i < seq.texts.size(); i++) {
+    NodeIdx first = order.first_under(g, seq.texts[i]);
     if (first == kNone) continue;
-    PyObject* these = held ? (*held)[i] : Py_None;
+    PyObject* these = held ? (*held)[Py_ssize_t(i)] : Py_None;
     if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
-    out[prefix] = nb::steal(keys == Py_None ? node_to_py(g, first)
-                                            : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
+    out[seq.objects[i]] = nb::steal(keys.is_none() ? node_to_py(g, first)
+                                                   : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
   }
   return out;
 }
@@ -73,18 +59,15 @@ namespace {
 // says of the stored value (True/False), or None where no node starts with it; ``given``: one item
 // per prefix (the values, or the observations' indexes), checked to be as many.
 template <class Holds>
-nb::list first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* given,
+nb::list first_holding_each(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle given,
                             const char* what, Holds&& holds) {
-  const IdOrder& order = current_order(g, kind);
-  std::string spill;
-  if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
-  StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
-  Items seq(prefixes, "prefixes must be iterable"), items(given, what);
-  if (items.size() != seq.size()) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
-  return list_of(size_t(seq.size()), [&](size_t i) {
-    PyObject* prefix = seq[Py_ssize_t(i)];
-    if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    NodeIdx first = order.first_under(g, utf8_of(prefix, spill));
+  const IdOrder& order = current_order(g, kind, held_now.alone);
+  StrId key_id = g.pool.find(key.view);  // kNone: no record holds it
+  IdTexts seq = IdTexts::read(prefixes, "prefixes must be iterable", "prefixes are str");
+  Items items(given, what);
+  if (size_t(items.size()) != seq.texts.size()) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
+  return list_of(seq.texts.size(), [&](size_t i) {
+    NodeIdx first = order.first_under(g, seq.texts[i]);
     if (first == kNone) return Py_NewRef(Py_None);  // no node starts with the prefix
     const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
     return PyBool_FromLong(stored != nullptr && *stored != kAbsent && holds(i, items[Py_ssize_t(i)], stored));
@@ -93,7 +76,7 @@ nb::list first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObje
 
 }  // namespace
 
-nb::list graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
+nb::list graph_first_holding(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle values) {
   StrCache strings;
   return first_holding_each(g, kind, prefixes, key, values, "values must be iterable",
                             [&](size_t, PyObject* value, const uint8_t* stored) {
@@ -101,8 +84,8 @@ nb::list graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObj
                             });
 }
 
-nb::list graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
-                                      const ObservedSchemas& observed, PyObject* indices) {
+nb::list graph_first_holding_observed(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key,
+                                      const ObservedSchemas& observed, nb::handle indices) {
   Items asked(indices, "indices must be iterable");
   std::vector<size_t> at;  // each names one (IndexError), whether its prefix has a node or not
   for (PyObject* index : asked) at.push_back(observed.index(index));

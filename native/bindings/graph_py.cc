@@ -10,6 +10,8 @@
 #include "batch.h"
 #include "currency.h"
 #include "graph.h"
+#include "graph_reads.h"
+#include "pyargs.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyobservations.h"
@@ -23,112 +25,90 @@ namespace lm {
 
 namespace {
 
-// The nodes of some Python ids that exist: (the Python id, its index) each; ``keep`` holds the
-// sequence that owns the (borrowed) ids for as long as they are used.
-struct Resolved {
-  Items keep;
-  std::vector<std::pair<nb::handle, NodeIdx>> found;
+// The nodes of ``ids`` that exist, and the Python id of each.
+struct Found {
+  std::vector<nb::handle> ids;  // borrowed from the IdTexts
+  std::vector<NodeIdx> nodes;
 };
 
-Resolved resolve(const Graph& g, nb::handle ids) {
-  Resolved r{Items(ids, "ids must be iterable"), {}};
-  r.found.reserve(size_t(r.keep.size()));
-  std::string spill;
-  for (PyObject* id : r.keep) {
-    if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
-    NodeIdx node = g.find_node(utf8_of(id, spill));
-    if (node != kNone) r.found.emplace_back(id, node);
+Found found_in(const Graph& g, const IdTexts& ids) {
+  Found found;
+  for (size_t i = 0; i < ids.texts.size(); i++) {
+    NodeIdx node = g.find_node(ids.texts[i]);
+    if (node == kNone) continue;
+    found.ids.push_back(ids.objects[i]);
+    found.nodes.push_back(node);
   }
-  return r;
+  return found;
 }
 
 nb::object node_id_object(const Graph& g, NodeIdx n) { return nb::steal(str_of(g.pool.view(g.node_id[n]))); }
 
-nb::dict graph_nodes(Graph& g, nb::handle ids) {
-  Resolved resolved = resolve(g, ids);
+nb::list nodes_to_py(const Graph& g, const std::vector<NodeIdx>& nodes) {
+  return list_of(nodes.size(), [&](size_t i) { return node_to_py(g, nodes[i], nullptr); });
+}
+
+nb::dict graph_nodes(Graph& g, const IdTexts& ids) {
+  Found found = found_in(g, ids);
   nb::dict out;
-  for (auto& [id, n] : resolved.found) out[id] = nb::steal(node_to_py(g, n, id.ptr()));
+  for (size_t i = 0; i < found.nodes.size(); i++) out[found.ids[i]] = nb::steal(node_to_py(g, found.nodes[i], found.ids[i].ptr()));
   return out;
 }
 
-nb::list read_edges(Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction, bool keys_only) {
-  bool out_edges = is_out(direction);
-  std::vector<uint8_t> codes = edge_kinds_of(kinds);
-  Resolved resolved = resolve(g, ids);
-  nb::list result;
-  for (uint8_t kind : codes) {
-    for (auto& [id, n] : resolved.found) {
-      const AdjList& list = out_edges ? g.node_out[n] : g.node_in[n];
-      auto [b, e] = list.of_kind(kind);
-      for (const uint64_t* it = b; it < e; it++) {
-        nb::object near_end = nb::borrow(id), far_end = node_id_object(g, entry_neighbour(*it));
-        nb::object& source = out_edges ? near_end : far_end;
-        nb::object& target = out_edges ? far_end : near_end;
-        if (keys_only) {
-          result.append(edge_key(std::move(source), kind, std::move(target)));
-        } else {
-          Record* r = g.edge_record[entry_edge(*it)];
-          nb::object props = nb::steal(props_to_py(g.pool, r)), stamps = nb::steal(stamps_to_py(g.pool, r));
-          result.append(make_edge(std::move(source), kind, std::move(target), std::move(props), std::move(stamps)));
-        }
-      }
-    }
-  }
-  return result;
+// The edge a node's NodeEdge is, as its key or whole; the node's id is the caller's (``id``).
+nb::object edge_object(const Graph& g, nb::handle id, const NodeEdge& e, bool out, bool key_only) {
+  nb::object near_end = nb::borrow(id), far_end = node_id_object(g, e.far);
+  nb::object& source = out ? near_end : far_end;
+  nb::object& target = out ? far_end : near_end;
+  if (key_only) return edge_key(std::move(source), e.kind, std::move(target));
+  Record* r = g.edge_record[e.edge];
+  nb::object props = nb::steal(props_to_py(g.pool, r)), stamps = nb::steal(stamps_to_py(g.pool, r));
+  return make_edge(std::move(source), e.kind, std::move(target), std::move(props), std::move(stamps));
 }
 
-nb::list graph_nodes_of_kind(Graph& g, nb::handle kind, Py_ssize_t first, nb::handle after) {
+template <bool KeysOnly>
+nb::list graph_edges(Graph& g, const IdTexts& ids, const EdgeKinds& kinds, Direction direction) {
+  Found found = found_in(g, ids);
+  std::vector<NodeEdge> edges = edges_of(g, found.nodes, kinds.codes, direction.out);
+  return list_of(edges.size(), [&](size_t i) { return edge_object(g, found.ids[edges[i].at], edges[i], direction.out, KeysOnly); });
+}
+
+nb::list graph_nodes_of_kind(Graph& g, NodeKindCode kind, Py_ssize_t first, nb::handle after) {
   std::string spill;
   bool paged = !after.is_none();
   std::string_view after_text = paged ? utf8_of(after.ptr(), spill) : std::string_view();
-  const IdOrder& order = current_order(g, kind.ptr());
-  std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
-  return list_of(page.size(), [&](size_t i) { return node_to_py(g, page[i], nullptr); });
+  const IdOrder& order = current_order(g, kind, held_now.alone);
+  return nodes_to_py(g, order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0))));
 }
 
-// Nodes ``start`` .. ``start + count`` of a kind in the graph's own order (not by id): one pass
-// over every node, each page costing its own size, however many nodes the kind holds.
-nb::list graph_nodes_of_kind_at(Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
-  const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind.ptr())];
-  size_t begin = std::min(all.size(), size_t(std::max<Py_ssize_t>(start, 0)));
-  size_t end = std::min(all.size(), begin + size_t(std::max<Py_ssize_t>(count, 0)));
-  return list_of(end - begin, [&](size_t i) { return node_to_py(g, all[begin + i], nullptr); });
+nb::list graph_nodes_of_kind_at(Graph& g, NodeKindCode kind, Py_ssize_t start, Py_ssize_t count) {
+  return nodes_to_py(g, nodes_of_kind_at(g, kind, start, count));
 }
 
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
-nb::dict graph_unrestated(Graph& g, nb::handle jobs) {  // settled: the ReadLock judged the writes since the last read
-  Resolved resolved = resolve(g, jobs);
+nb::dict graph_unrestated(Graph& g, const IdTexts& jobs) {  // settled: the ReadLock judged the writes since the last read
+  Found found = found_in(g, jobs);
   nb::dict out;
-  for (auto& [id, job] : resolved.found) {
-    nb::set keys;
-    for (uint8_t kind : kJobIoKinds) {
-      auto [b, e] = g.node_out[job].of_kind(kind);
-      for (const uint64_t* it = b; it < e; it++)
-        if (g.unrestated(entry_edge(*it)))
-          keys.add(edge_key(nb::borrow(id), kind, node_id_object(g, entry_neighbour(*it))));
-    }
-    if (keys.size()) out[id] = keys;
+  for (const NodeEdge& e : unrestated_of(g, found.nodes)) {
+    nb::handle job = found.ids[e.at];
+    nb::object keys = nb::borrow(PyDict_GetItem(out.ptr(), job.ptr()));
+    if (!keys) out[job] = keys = nb::set();
+    nb::borrow<nb::set>(keys).add(edge_object(g, job, e, true, true));
   }
   return out;
 }
 
 // Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
 // runs and those runs' and jobs' edges (graph.stores.job_currency.judge).
-void graph_judge(Graph& g, nb::handle jobs) {
-  Resolved resolved = resolve(g, jobs);
-  std::vector<NodeIdx> nodes;
-  for (auto& [id, job] : resolved.found) nodes.push_back(job);
-  judge_jobs(g, std::move(nodes));
-}
+void graph_judge(Graph& g, const IdTexts& jobs) { judge_jobs(g, found_in(g, jobs).nodes); }
 
 // Store.search (native/core/search.h): a name that is no string read as Python's str() shows it.
-nb::list graph_search(Graph& g, Text needle, nb::handle kinds, Py_ssize_t first) {
+nb::list graph_search(Graph& g, Text needle, const NodeKinds& kinds, Py_ssize_t first) {
   bool wanted[kNodeKinds] = {};
-  for (PyObject* kind : Items(kinds, "kinds must be iterable")) wanted[node_kind_code(kind)] = true;
+  for (uint8_t kind : kinds.codes) wanted[kind] = true;
   auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(nb::steal(value_to_py(value, g.pool)))); };
-  std::vector<NodeIdx> found = search_names(g, needle.view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown);
-  return list_of(found.size(), [&](size_t i) { return node_to_py(g, found[i], nullptr); });
+  return nodes_to_py(g, search_names(g, needle.view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown));
 }
 
 nb::dict graph_counts(Graph& g) {
@@ -210,15 +190,14 @@ nb::tuple plan_changes(PlanObject& self) {
 
 // -- Capture ------------------------------------------------------------------------------------
 
-nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, nb::handle repeats) {
+nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, Flag repeats) {
   if (self.held == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
   if (records <= 0) raise(PyExc_ValueError, "records must be positive");
-  bool whole_records = !truthy(repeats);
   Bytes chunk;
   {
     Reading shared(graph_in(self.owner));  // the records are the capture's, their strings the pool's
     NoGil working;
-    chunk = self.held->next_chunk(size_t(records), !whole_records);
+    chunk = self.held->next_chunk(size_t(records), repeats.on);
   }
   return nb::bytes(chunk.data(), chunk.size());
 }
@@ -226,12 +205,6 @@ nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, nb::handle
 // -- Graph --------------------------------------------------------------------------------------
 
 using Self = nb::pointer_and_handle<Graph>;
-
-// ``read`` (a new reference, or null with a Python error set) with the graph shared, for Python.
-template <class F>
-nb::object reading(Graph& g, F&& read) {
-  return owned(read_graph(g, std::forward<F>(read)));
-}
 
 // A Graph method (``f(graph, args...)``) for nb::class_::def, its answer made with the graph
 // shared (read_graph), or (``alone``) a change made with the graph alone.
@@ -249,31 +222,34 @@ auto write_method(void (*f)(Graph&, A...)) {
 
 }  // namespace
 
-bool is_out(nb::handle direction) {
+Direction Direction::of(nb::handle direction) {
   if (PyUnicode_Check(direction.ptr())) {
-    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "out") == 0) return true;
-    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "in") == 0) return false;
+    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "out") == 0) return {true};
+    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "in") == 0) return {false};
   }
   raise(PyExc_ValueError, "direction must be 'out' or 'in', not " + shown(direction));
 }
 
-std::vector<uint8_t> edge_kinds_of(nb::handle kinds) {
-  std::vector<uint8_t> out;
-  bool seen[kEdgeKinds] = {};
-  for (PyObject* kind : Items(kinds, "kinds must be iterable")) {
-    uint8_t code = edge_kind_code(kind);
-    if (!seen[code]) out.push_back(code);
-    seen[code] = true;
+IdTexts IdTexts::read(nb::handle strs, const char* not_iterable, const char* not_str) {
+  IdTexts out{Items(strs, not_iterable), {}, {}, {}};
+  for (PyObject* id : out.seq) {
+    if (!PyUnicode_Check(id)) raise(PyExc_TypeError, not_str);
+    std::string_view text;
+    nb::object spilled;
+    if (!utf8_held(id, text, spilled)) throw PyErrorSet{};
+    if (spilled) out.held.push_back(std::move(spilled));
+    out.objects.push_back(id);
+    out.texts.push_back(text);
   }
   return out;
 }
 
 Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
 
-bool truthy(nb::handle o) {
+Flag Flag::of(nb::handle o) {
   int on = PyObject_IsTrue(o.ptr());
   if (on < 0) throw PyErrorSet{};
-  return on != 0;
+  return {on != 0};
 }
 
 void bind_graph(nb::module_& m) {
@@ -317,32 +293,12 @@ void bind_graph(nb::module_& m) {
             self.p->commit(*p->held);
           })
       .def("nodes", read_method(graph_nodes))
-      .def("edges",
-           read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
-             return read_edges(g, ids, kinds, direction, false);
-           }))
-      .def("edge_keys",
-           read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
-             return read_edges(g, ids, kinds, direction, true);
-           }))
+      .def("edges", read_method(graph_edges<false>))
+      .def("edge_keys", read_method(graph_edges<true>))
       .def("nodes_of_kind", read_method(graph_nodes_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none())
-      .def(
-          "first_of_kind", [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
-            return reading(g, [&] { return graph_first_of_kind(g, kind.ptr(), prefixes.ptr(), keys.ptr(), like.ptr()); });
-          },
-          nb::arg(), nb::arg(), nb::arg() = nb::none(), nb::arg() = nb::none())
-      .def(
-          "first_holding_observed",
-          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, const ObservedSchemas& observed,
-             nb::handle indices) {
-            return reading(g, [&] {
-              return graph_first_holding_observed(g, kind.ptr(), prefixes.ptr(), key.ptr(), observed, indices.ptr());
-            });
-          })
-      .def(
-          "first_holding", [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, nb::handle values) {
-            return reading(g, [&] { return graph_first_holding(g, kind.ptr(), prefixes.ptr(), key.ptr(), values.ptr()); });
-          })
+      .def("first_of_kind", read_method(graph_first_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none(), nb::arg() = nb::none())
+      .def("first_holding_observed", read_method(graph_first_holding_observed))
+      .def("first_holding", read_method(graph_first_holding))
       .def("nodes_of_kind_at", read_method(graph_nodes_of_kind_at))
       .def("unrestated", read_method(graph_unrestated))
       .def("judge", write_method(graph_judge))

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph.h"
+#include "pyargs.h"
 
 namespace lm {
 
@@ -16,16 +17,6 @@ void bind_graph(nb::module_& m);
 
 // The Graph a Python Graph holds (``graph`` must be one: nb::isinstance<Graph> says).
 Graph& graph_in(nb::handle graph);
-
-// Whether a Python value is true, as ``bool(o)`` says (a flag taken as any object, as Python's own
-// functions take them).
-bool truthy(nb::handle o);
-
-// A read's ``direction``: True for "out", False for "in" (else ValueError).
-bool is_out(nb::handle direction);
-
-// The codes of a collection of EdgeKinds (or their values), each once, in their order.
-std::vector<uint8_t> edge_kinds_of(nb::handle kinds);
 
 // ``read`` over the bytes of a buffer (an encoded batch, a snapshot chunk), the buffer released
 // however it ends.
@@ -47,17 +38,14 @@ auto over_bytes(PyObject* buffer, F&& read) {
 void bind_views(nb::module_& m);
 // native/bindings/ingesting.cc: Builder, Translator and the naming functions.
 void bind_ingest(nb::module_& m);
-// native/bindings/firsts.cc: the id order of the nodes of ``kind``, brought up to date (NeedsExclusive
-// when that needs the graph alone).
-const IdOrder& current_order(Graph& g, PyObject* kind);
 // native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
-nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
+nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, nb::handle keys, nb::handle like);
 // native/bindings/firsts.cc: Graph.first_holding(kind, prefixes, key, values), under a read lock.
-nb::list graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values);
+nb::list graph_first_holding(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle values);
 // native/bindings/firsts.cc: Graph.first_holding_observed(kind, prefixes, key, observed, indices),
 // under a read lock: first_holding with the values the fields of observations a batch states.
 class ObservedSchemas;
-nb::list graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
-                                     const ObservedSchemas& observed, PyObject* indices);
+nb::list graph_first_holding_observed(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key,
+                                     const ObservedSchemas& observed, nb::handle indices);
 
 }  // namespace lm

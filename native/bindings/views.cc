@@ -2,6 +2,10 @@
 // lineage.h, impact.h); its answers are answers.cc's. ``graph.read.view.GraphView`` wraps it.
 #include "py.h"
 
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string_view.h>
+#include <nanobind/stl/vector.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -25,19 +29,13 @@ nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::s
   if (field == "declared") return column([&](NodeIdx n) { return nb::bool_(shown_declared(g, view, n)); });
   StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
   if (key == kNone) return nb::none();
-  FlatMap<StrId, nb::handle> made;  // borrowed from the list, which holds them
+  StrsOnce strs(g);
   return column([&](NodeIdx n) -> nb::object {
     const uint8_t* v = g.node_value(n, key);
     if (v == nullptr || *v == kAbsent) return nb::none();
     if (*v != kStr) return nb::steal(value_to_py(v, g.pool));
     const uint8_t* p = v + 1;
-    StrId id = StrId(get_varint(p));
-    bool fresh;
-    nb::handle& o = made.at(id, &fresh);
-    if (!fresh) return nb::borrow(o);
-    nb::object text = nb::steal(id_str(g, id));
-    o = text;
-    return text;
+    return strs(StrId(get_varint(p)));
   });
 }
 
@@ -53,15 +51,11 @@ namespace {
 class Ids {
  public:
   // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
-  Ids(ViewObject* self, nb::handle ids, bool lean = false) : g_(self->view->g), seq_(ids, "ids must be iterable") {
-    std::string spill;
+  Ids(ViewObject* self, const IdTexts& ids, bool lean = false) : objects(ids.objects), g_(self->view->g) {
     bool remote = self->source->remote();
-    for (PyObject* id : seq_) {
-      if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
-      std::string_view text = utf8_of(id, spill);
+    for (std::string_view text : ids.texts) {
       StrId sid = remote ? g_.pool.intern(text) : g_.pool.find(text);
       if (remote) held_.push_back(sid);
-      objects.push_back(id);
       strs.push_back(sid);
     }
     for (StrId s : strs)
@@ -74,7 +68,7 @@ class Ids {
   ~Ids() {
     for (StrId s : held_) g_.pool.decref(s);
   }
-  std::vector<nb::handle> objects;  // borrowed from the sequence
+  const std::vector<nb::handle>& objects;  // borrowed from the sequence
   std::vector<StrId> strs;
   std::vector<StrId> known;  // strs but kNone, in order
   std::vector<NodeIdx> nodes;
@@ -90,7 +84,6 @@ class Ids {
 
  private:
   Graph& g_;
-  Items seq_;
   std::vector<StrId> held_;
 };
 
@@ -116,7 +109,8 @@ NodeIdx start_node(ViewObject* self, Text id) {
 
 // -- View -----------------------------------------------------------------------------------------
 
-ViewObject::ViewObject(nb::handle graph, nb::handle store_object, nb::handle as_of, nb::handle summary, nb::handle names) {
+ViewObject::ViewObject(nb::handle graph, nb::handle store_object, std::optional<Text> moment_text, nb::handle summary,
+                       nb::handle names) {
   require_configured();
   if (!graph.is_none() && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
   store = nb::borrow(store_object);
@@ -125,12 +119,7 @@ ViewObject::ViewObject(nb::handle graph, nb::handle store_object, nb::handle as_
     graph_owner = nb::borrow(graph);
     made = std::make_unique<Source>(graph_in(graph));
   } else {
-    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), as_of.is_none());
-  }
-  std::optional<Utf8> moment_text;
-  if (!as_of.is_none()) {
-    if (!PyUnicode_Check(as_of.ptr())) raise(PyExc_TypeError, "as_of must be a stamp (str) or None");
-    moment_text.emplace(as_of);
+    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), !moment_text);
   }
   std::unique_ptr<View> made_view;
   auto make = [&] {  // the stamp is held in the pool; the view judges the writes since the last read
@@ -166,39 +155,32 @@ ViewObject::~ViewObject() {
 
 namespace {
 
-nb::dict node_dict(ViewObject* self, nb::handle ids, bool whole) {
-  Ids found(self, ids);
+template <bool Whole>
+nb::dict view_nodes(ViewSelf self, const IdTexts& ids) {
+  Ids found(self.p, ids);
   std::vector<NodeIdx> existing = found.existing();
-  if (whole) self->view->wholes(existing); else self->view->summaries(existing);
+  if (Whole) self.p->view->wholes(existing); else self.p->view->summaries(existing);
   nb::dict out;
-  const Graph& g = self->view->g;
+  const Graph& g = self.p->view->g;
   for (size_t i = 0; i < found.nodes.size(); i++)
-    if (self->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i].ptr()));
+    if (self.p->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i].ptr()));
   return out;
 }
 
-nb::list read_edges(ViewObject* v, nb::handle ids, nb::handle kinds, nb::handle direction, bool keys_only) {
-  bool out = is_out(direction);
-  uint32_t mask = 0;
-  for (uint8_t kind : edge_kinds_of(kinds)) mask |= kind_bit(kind);
+template <bool KeysOnly>
+nb::list view_edges(ViewSelf self, const IdTexts& ids, const EdgeKinds& kinds, Direction direction) {
+  ViewObject* v = self.p;
   Ids found(v, ids);
   std::vector<EdgeRef> edges;
-  v->view->reads_names = true;  // a job's inputs or outputs asked, not a walk: their tables' names read first
-  try {
-    v->view->edges(found.existing(), mask, out, edges, !keys_only);
-  } catch (...) {
-    v->view->reads_names = false;
-    throw;
-  }
-  v->view->reads_names = false;
+  v->view->named_edges(found.existing(), kinds.mask, direction.out, edges, !KeysOnly);
   const Graph& g = v->view->g;
   return list_of(edges.size(), [&](size_t i) {
-    return keys_only ? nb::object(key_tuple(g, edges[i])) : nb::steal(edge_to_py(g, edges[i].edge));
+    return KeysOnly ? nb::object(key_tuple(g, edges[i])) : nb::steal(edge_to_py(g, edges[i].edge));
   });
 }
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
-nb::dict view_canonical(ViewSelf self, nb::handle ids) {
+nb::dict view_canonical(ViewSelf self, const IdTexts& ids) {
   Ids found(self.p, ids);
   std::vector<StrId> canonical;
   self.p->aliases->canonical(found.known, canonical);
@@ -209,13 +191,11 @@ nb::dict view_canonical(ViewSelf self, nb::handle ids) {
   return out;
 }
 
-nb::tuple view_keys_into(ViewSelf self, nb::handle ids, nb::handle kinds) {
-  uint32_t mask = 0;
-  for (uint8_t kind : edge_kinds_of(kinds)) mask |= kind_bit(kind);
+nb::tuple view_keys_into(ViewSelf self, const IdTexts& ids, const EdgeKinds& kinds) {
   Ids found(self.p, ids);
   IdMap members;
   std::vector<EdgeRef> edges;
-  self.p->aliases->keys_into(found.known, mask, members, edges);
+  self.p->aliases->keys_into(found.known, kinds.mask, members, edges);
   const Graph& g = self.p->view->g;
   nb::dict map = id_map(g, members);
   for (size_t i = 0; i < found.strs.size(); i++)
@@ -236,38 +216,35 @@ auto walked(ViewObject* v, F&& walk) {
   return std::make_unique<decltype(walk())>(walk());
 }
 
-LineageObject view_lineage(ViewSelf self, Text start, nb::handle upstream, nb::handle downstream, int depth,
-                           Py_ssize_t max_nodes, double seconds, nb::handle plan, bool columns) {
+LineageObject view_lineage(ViewSelf self, Text start, Flag up, Flag down, int depth, Py_ssize_t max_nodes,
+                           double seconds, nb::handle plan, bool columns) {
   ViewObject* v = self.p;
-  bool up = truthy(upstream), down = truthy(downstream);
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
   return LineageObject{nb::borrow(self.h), walked(v, [&] {
-                         return columns ? column_lineage(*v->view, n, up, down, depth, budget)
-                                        : dataset_lineage(*v->view, n, up, down, depth, budget);
+                         return columns ? column_lineage(*v->view, n, up.on, down.on, depth, budget)
+                                        : dataset_lineage(*v->view, n, up.on, down.on, depth, budget);
                        })};
 }
 
-LineageObject view_neighbours(ViewSelf self, nb::handle ids, nb::handle downstream, Py_ssize_t max_nodes, double seconds) {
-  bool down = truthy(downstream);
+LineageObject view_neighbours(ViewSelf self, const IdTexts& ids, Flag down, Py_ssize_t max_nodes, double seconds) {
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing();
   Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(*self.p->view, starts, down, budget); })};
+  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(*self.p->view, starts, down.on, budget); })};
 }
 
-ImpactObject view_impact_report(ViewSelf self, Text start, int depth, nb::handle semantic, Py_ssize_t max_nodes,
+ImpactObject view_impact_report(ViewSelf self, Text start, int depth, Flag semantic, Py_ssize_t max_nodes,
                                 double seconds, nb::handle plan) {
   ViewObject* v = self.p;
-  bool meaning = truthy(semantic);
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(*v->view, n, depth, meaning, budget); })};
+  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(*v->view, n, depth, semantic.on, budget); })};
 }
 
-nb::object view_read_impacts_ahead(ViewSelf self, nb::handle ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+nb::object view_read_impacts_ahead(ViewSelf self, const IdTexts& ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
   RemoteSource::Planned walk = planned(self.p, plan);
   Ids found(self.p, ids);
   read_impacts_ahead(*self.p->view, found.existing(), budget_of(max_nodes, seconds));
@@ -281,7 +258,7 @@ nb::bool_ view_holds(ViewSelf self, Text id) {
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
 // newest lifecycle statement says), False for no node.
-nb::list view_deleted(ViewSelf self, nb::handle ids) {
+nb::list view_deleted(ViewSelf self, const IdTexts& ids) {
   View& view = *self.p->view;
   Ids found(self.p, ids);
   view.read_names(found.nodes);
@@ -290,7 +267,7 @@ nb::list view_deleted(ViewSelf self, nb::handle ids) {
 
 // lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
 // (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
-nb::list view_lifecycle_of(ViewSelf self, nb::handle ids) {
+nb::list view_lifecycle_of(ViewSelf self, const IdTexts& ids) {
   View& view = *self.p->view;
   Ids found(self.p, ids);
   view.read_names(found.nodes);
@@ -301,7 +278,7 @@ nb::list view_lifecycle_of(ViewSelf self, nb::handle ids) {
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-nb::dict view_node_facts(ViewSelf self, nb::handle ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
+nb::dict view_node_facts(ViewSelf self, const IdTexts& ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
   uint32_t facts = 0;
   for (PyObject* name : Items(names, "facts must be iterable")) {
     uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Utf8(name).view) : 0;
@@ -346,19 +323,12 @@ nb::dict view_node_facts(ViewSelf self, nb::handle ids, nb::handle names, Py_ssi
   return out;
 }
 
-nb::object view_marquez_column_lineage(ViewSelf self, nb::handle ids, nb::handle downstream, int depth, Py_ssize_t max_nodes,
+nb::object view_marquez_column_lineage(ViewSelf self, const IdTexts& ids, Flag down, int depth, Py_ssize_t max_nodes,
                                        double seconds) {
-  bool down = truthy(downstream);
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing(false);  // in order: a later walk's edge properties win
   Budget budget = budget_of(max_nodes, seconds);
-  return nb::steal(check(marquez_column_lineage_bytes(*self.p->view, starts, down, depth, budget, embedded(self.p))));
-}
-
-nb::tuple names_of(const std::vector<std::string_view>& list) {
-  nb::list out;
-  for (std::string_view name : list) out.append(nb::str(name.data(), name.size()));
-  return nb::tuple(out);
+  return nb::steal(check(marquez_column_lineage_bytes(*self.p->view, starts, down.on, depth, budget, embedded(self.p))));
 }
 
 }  // namespace
@@ -367,27 +337,23 @@ void bind_views(nb::module_& m) {
   bind_answers(m);
   using Self = ViewSelf;
   nb::class_<ViewObject>(m, "View", nb::is_final())
-      .def(nb::init<nb::handle, nb::handle, nb::handle, nb::handle, nb::handle>(), nb::arg().none(), nb::arg().none(),
-           nb::arg().none(), nb::arg().none(), nb::arg().none() = nb::none())
-      .def("nodes", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, true); }))
+      .def(nb::init<nb::handle, nb::handle, std::optional<Text>, nb::handle, nb::handle>(), nb::arg().none(),
+           nb::arg().none(), nb::arg().none(), nb::arg().none(), nb::arg().none() = nb::none())
+      .def("nodes", under_lock(view_nodes<true>))
       .def("holds", under_lock(view_holds))
-      .def("summaries", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, false); }))
-      .def("edges", under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
-             return read_edges(self.p, ids, kinds, direction, false);
-           }))
-      .def("edge_keys", under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
-             return read_edges(self.p, ids, kinds, direction, true);
-           }))
+      .def("summaries", under_lock(view_nodes<false>))
+      .def("edges", under_lock(view_edges<false>))
+      .def("edge_keys", under_lock(view_edges<true>))
       .def("canonical", under_lock(view_canonical))
       .def("keys_into", under_lock(view_keys_into))
       .def("dataset_lineage",
-           under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream, int depth,
-                          Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+           under_lock(+[](Self self, Text start, Flag upstream, Flag downstream, int depth, Py_ssize_t max_nodes,
+                          double seconds, nb::handle plan) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, plan, false);
            }),
            nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg().none() = nb::none())
-      .def("column_lineage", under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream,
-                                            int depth, Py_ssize_t max_nodes, double seconds) {
+      .def("column_lineage", under_lock(+[](Self self, Text start, Flag upstream, Flag downstream, int depth,
+                                            Py_ssize_t max_nodes, double seconds) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none(), true);
            }))
       .def("neighbours", under_lock(view_neighbours))
@@ -395,23 +361,22 @@ void bind_views(nb::module_& m) {
            nb::arg().none() = nb::none())
       .def("read_impacts_ahead", under_lock(view_read_impacts_ahead), nb::arg(), nb::arg(), nb::arg(),
            nb::arg().none() = nb::none())
-      .def("dataset_domains", under_lock(+[](Self self, nb::handle ids) {
+      .def("dataset_domains", under_lock(+[](Self self, const IdTexts& ids) {
              Ids found(self.p, ids);
              return id_map(self.p->view->g, dataset_domains(*self.p->view, found.known));
            }))
       .def("deleted", under_lock(view_deleted))
       .def("lifecycle_of", under_lock(view_lifecycle_of))
       .def("node_facts", under_lock(view_node_facts))
-      .def("marquez", under_lock(+[](Self self, nb::handle ids, nb::handle full) {
-             bool whole = truthy(full);
+      .def("marquez", under_lock(+[](Self self, const IdTexts& ids, Flag whole) {
              Ids found(self.p, ids);
-             return nb::steal(check(marquez_nodes_bytes(*self.p->view, found.nodes, whole, embedded(self.p))));
+             return nb::steal(check(marquez_nodes_bytes(*self.p->view, found.nodes, whole.on, embedded(self.p))));
            }))
       .def("marquez_column_lineage", under_lock(view_marquez_column_lineage));
 
   // graph.serve.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
-  m.attr("MARQUEZ_SHOWN") = names_of(kMarquezShown);
-  m.attr("MARQUEZ_FIELD_KEYS") = names_of(kMarquezFieldKeys);
+  m.attr("MARQUEZ_SHOWN") = nb::tuple(nb::cast(kMarquezShown));
+  m.attr("MARQUEZ_FIELD_KEYS") = nb::tuple(nb::cast(kMarquezFieldKeys));
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
   m.def(
       "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },

@@ -23,7 +23,7 @@ struct ViewObject {
   Aliases* aliases = nullptr;
   Stamp as_of = 0;
 
-  ViewObject(nb::handle graph, nb::handle store, nb::handle as_of, nb::handle summary, nb::handle names);
+  ViewObject(nb::handle graph, nb::handle store, std::optional<Text> as_of, nb::handle summary, nb::handle names);
   ViewObject(const ViewObject&) = delete;
   ViewObject& operator=(const ViewObject&) = delete;
   ~ViewObject();
@@ -73,6 +73,22 @@ auto under_lock(R (*f)(Self, A...)) {
 }
 
 PyObject* id_str(const Graph& g, StrId id);
+
+// The strs of a graph's strings, each made once however often a column repeats it.
+class StrsOnce {
+ public:
+  explicit StrsOnce(const Graph& g) : g_(g) {}
+  nb::object operator()(StrId id) {
+    bool fresh;
+    nb::object& made = made_.at(id, &fresh);
+    if (fresh) made = nb::steal(id_str(g_, id));
+    return made;
+  }
+
+ private:
+  const Graph& g_;
+  FlatMap<StrId, nb::object> made_;
+};
 
 // One field of many nodes, as graph.serve.schema reads it of a Node: id, kind, a property (namespace,
 // name, dataset: its value or None), or deleted / declared (bools: native/core/render_json.h's

@@ -64,6 +64,14 @@ struct ImpactReportAnswer {
   NodeIdx changed;                // the changed node as the walk started from it (canonical, where it has one)
   std::vector<Affected> affected;  // by (distance, id)
   std::vector<StrId> products, domains, owners, contracts;  // ids, by id (domains and owners: as named)
+  // One of those by its name: "products", "domains", "owners" or "contracts" (nullptr: no such list).
+  const std::vector<StrId>* concerned(std::string_view which) const {
+    return which == "products"  ? &products
+           : which == "domains" ? &domains
+           : which == "owners"  ? &owners
+           : which == "contracts" ? &contracts
+                                  : nullptr;
+  }
   std::vector<ImpactAnswer::Step> steps;
   bool truncated = false;
   std::vector<StrId> held;  // as ImpactAnswer::held

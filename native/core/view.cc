@@ -203,6 +203,18 @@ void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std
   wholes(chosen);
 }
 
+void View::named_edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
+                       bool props) {
+  reads_names = true;
+  try {
+    edges(nodes, kinds, out, found, props);
+  } catch (...) {
+    reads_names = false;
+    throw;
+  }
+  reads_names = false;
+}
+
 void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,
                  bool names_only, bool walks_on) {
   size_t start = found.size();

@@ -72,6 +72,8 @@ class View {
   // a job's inputs or outputs, not a walk's: a walk resolves every dataset's names it meets, read
   // ahead with its level, so it adds no read of them here).
   bool reads_names = false;
+  // edges() with reads_names: a job's inputs or outputs asked, not a walk's edges.
+  void named_edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props);
   // Make the source hold these nodes at least in summary form / whole.
   void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
   void wholes(const std::vector<NodeIdx>& nodes) { src.wholes(nodes); }

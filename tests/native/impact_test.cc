@@ -224,6 +224,11 @@ TEST(ImpactReport, SaysWhichProductsDomainsOwnersAndContractsABreakingChangeConc
   EXPECT_EQ(fixture::strs(g, r.domains), (Strings{"domain:finance", "domain:sales"}));
   EXPECT_EQ(fixture::strs(g, r.owners), (Strings{"owner:alice"}));
   EXPECT_EQ(fixture::strs(g, r.contracts), (Strings{"contract:revenue-schema"}));
+  EXPECT_EQ(r.concerned("products"), &r.products);
+  EXPECT_EQ(r.concerned("contracts"), &r.contracts);
+  EXPECT_EQ(fixture::strs(g, *r.concerned("owners")), (Strings{"owner:alice"}));
+  EXPECT_EQ(fixture::strs(g, *r.concerned("domains")), (Strings{"domain:finance", "domain:sales"}));
+  EXPECT_EQ(r.concerned("runs"), nullptr);
   for (StrId id : r.held) g.pool.decref(id);
   // a change that keeps the schema breaks no contract
   fixture::Viewing v2(g);

@@ -1,0 +1,47 @@
+#include "graph_reads.h"
+
+#include <algorithm>
+
+namespace lm {
+
+std::vector<NodeEdge> edges_of(const Graph& g, const std::vector<NodeIdx>& nodes, const std::vector<uint8_t>& kinds,
+                               bool out) {
+  std::vector<NodeEdge> found;
+  for (uint8_t kind : kinds) {
+    for (size_t at = 0; at < nodes.size(); at++) {
+      auto [b, e] = (out ? g.node_out[nodes[at]] : g.node_in[nodes[at]]).of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) found.push_back({at, entry_neighbour(*it), kind, entry_edge(*it)});
+    }
+  }
+  return found;
+}
+
+std::vector<NodeEdge> unrestated_of(const Graph& g, const std::vector<NodeIdx>& jobs) {
+  std::vector<NodeEdge> found;
+  for (size_t at = 0; at < jobs.size(); at++) {
+    for (uint8_t kind : kJobIoKinds) {
+      auto [b, e] = g.node_out[jobs[at]].of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++)
+        if (g.unrestated(entry_edge(*it))) found.push_back({at, entry_neighbour(*it), kind, entry_edge(*it)});
+    }
+  }
+  return found;
+}
+
+std::vector<NodeIdx> nodes_of_kind_at(const Graph& g, uint8_t kind, long long start, long long count) {
+  const std::vector<NodeIdx>& all = g.nodes_of_kind[kind];
+  size_t begin = std::min(all.size(), size_t(std::max(start, 0LL)));
+  size_t end = std::min(all.size(), begin + size_t(std::max(count, 0LL)));
+  return std::vector<NodeIdx>(all.begin() + long(begin), all.begin() + long(end));
+}
+
+const IdOrder& current_order(Graph& g, uint8_t kind, bool alone) {
+  IdOrder& order = g.id_order[kind];
+  if (!order.current(g.nodes_of_kind[kind].size())) {
+    if (!alone) throw NeedsExclusive{};  // read again with the graph alone
+    order.catch_up(g, g.nodes_of_kind[kind]);
+  }
+  return order;
+}
+
+}  // namespace lm

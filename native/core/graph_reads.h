@@ -1,0 +1,38 @@
+// What graph._native.Graph reads of the embedded store's graph directly, without a View: the edges
+// of some nodes by kind and direction, the unrestated READS/WRITES edges of jobs, a kind's nodes by
+// position, and a kind's id order brought up to date.
+#pragma once
+
+#include <vector>
+
+#include "graph.h"
+
+namespace lm {
+
+// One edge of a node among several: the node's position among them, the node at its other end, its
+// kind and the edge.
+struct NodeEdge {
+  size_t at;
+  NodeIdx far;
+  uint8_t kind;
+  EdgeIdx edge;
+};
+
+// The edges of ``kinds`` leaving (``out``) or entering ``nodes``: kind by kind, in the order given,
+// and node by node within a kind.
+std::vector<NodeEdge> edges_of(const Graph& g, const std::vector<NodeIdx>& nodes, const std::vector<uint8_t>& kinds,
+                               bool out);
+
+// The READS/WRITES edges of ``jobs`` their newest completed run did not restate (native/core/
+// currency.h; judged already), job by job.
+std::vector<NodeEdge> unrestated_of(const Graph& g, const std::vector<NodeIdx>& jobs);
+
+// The kind's nodes ``start`` .. ``start + count`` in the graph's own order (not by id), as many of
+// them as there are (a negative start or count: none): each page costs its own size.
+std::vector<NodeIdx> nodes_of_kind_at(const Graph& g, uint8_t kind, long long start, long long count);
+
+// The kind's id order (id_order.h), brought up to date, which needs the graph alone (``alone``: the
+// caller has it; else NeedsExclusive, native/core/locking.h).
+const IdOrder& current_order(Graph& g, uint8_t kind, bool alone);
+
+}  // namespace lm

@@ -1,0 +1,94 @@
+// What graph._native.Graph reads directly (native/core/graph_reads.h): edges by kind and direction,
+// the unrestated READS/WRITES edges of jobs, a kind's nodes by position, its id order kept current.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+#include "graph_reads.h"
+#include "locking.h"
+#include "view.h"
+
+namespace lm {
+namespace {
+
+// "node -KIND-> far" (or "far -KIND-> node" entering it) for each edge found, in its order.
+fixture::Strings shown(const Graph& g, const std::vector<NodeIdx>& nodes, const std::vector<NodeEdge>& edges, bool out) {
+  fixture::Strings lines;
+  for (const NodeEdge& e : edges) {
+    std::string near_end = fixture::text(g, nodes[e.at]), far_end = fixture::text(g, e.far);
+    EXPECT_EQ(g.edge_kind[e.edge], e.kind);
+    lines.push_back((out ? near_end : far_end) + " -" + kEdgeKindNames[e.kind] + "-> " + (out ? far_end : near_end));
+  }
+  return lines;
+}
+
+TEST(GraphReads, EdgesKindByKindThenNodeByNode) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  std::vector<NodeIdx> jobs = {g.find_node("job:etl:agg"), g.find_node("job:etl:clean")};
+  std::vector<NodeEdge> out = edges_of(g, jobs, {kWrites, kReads, kWrites}, true);
+  EXPECT_EQ(shown(g, jobs, out, true),
+            (fixture::Strings{"job:etl:agg -WRITES-> dataset:pg:mart.revenue", "job:etl:clean -WRITES-> dataset:pg:staging.orders",
+                              "job:etl:agg -READS-> dataset:pg:staging.orders", "job:etl:agg -READS-> dataset:pg:raw.customers",
+                              "job:etl:clean -READS-> dataset:pg:raw.orders", "job:etl:agg -WRITES-> dataset:pg:mart.revenue",
+                              "job:etl:clean -WRITES-> dataset:pg:staging.orders"}));
+  std::vector<NodeIdx> revenue = {g.find_node("dataset:pg:mart.revenue")};
+  EXPECT_EQ(shown(g, revenue, edges_of(g, revenue, {kWrites, kReads}, false), false),
+            (fixture::Strings{"job:etl:agg -WRITES-> dataset:pg:mart.revenue", "job:etl:report -READS-> dataset:pg:mart.revenue"}));
+  EXPECT_TRUE(edges_of(g, revenue, {kAliasOf}, true).empty());
+  EXPECT_TRUE(edges_of(g, {}, {kReads}, true).empty());
+}
+
+TEST(GraphReads, UnrestatedEdgesJobByJob) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  std::vector<NodeIdx> jobs = {g.find_node("job:etl:clean"), g.find_node("job:etl:agg")};
+  EXPECT_TRUE(unrestated_of(g, jobs).empty());
+  NodeIdx agg = jobs[1], clean = jobs[0];
+  g.set_unrestated(g.find_edge(agg, kReads, g.find_node("dataset:pg:raw.customers")), true);
+  g.set_unrestated(g.find_edge(agg, kWrites, g.find_node("dataset:pg:mart.revenue")), true);
+  g.set_unrestated(g.find_edge(clean, kWrites, g.find_node("dataset:pg:staging.orders")), true);
+  EXPECT_EQ(shown(g, jobs, unrestated_of(g, jobs), true),
+            (fixture::Strings{"job:etl:clean -WRITES-> dataset:pg:staging.orders", "job:etl:agg -READS-> dataset:pg:raw.customers",
+                              "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+}
+
+TEST(GraphReads, NodesOfAKindByPositionAndById) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  const std::vector<NodeIdx>& datasets = g.nodes_of_kind[kDataset];
+  ASSERT_EQ(datasets.size(), 6u);
+  EXPECT_EQ(nodes_of_kind_at(g, kDataset, 0, 100), datasets);
+  EXPECT_EQ(nodes_of_kind_at(g, kDataset, 2, 3), std::vector<NodeIdx>(datasets.begin() + 2, datasets.begin() + 5));
+  EXPECT_EQ(nodes_of_kind_at(g, kDataset, -4, 2), std::vector<NodeIdx>(datasets.begin(), datasets.begin() + 2));
+  EXPECT_TRUE(nodes_of_kind_at(g, kDataset, 6, 2).empty());
+  EXPECT_TRUE(nodes_of_kind_at(g, kDataset, 1, -1).empty());
+  EXPECT_TRUE(nodes_of_kind_at(g, kOwner, 0, 5).empty());
+
+  EXPECT_THROW(current_order(g, kDataset, false), NeedsExclusive);  // behind the writes: a writer catches it up
+  const IdOrder& order = current_order(g, kDataset, true);
+  EXPECT_EQ(&current_order(g, kDataset, false), &order);  // current now: a reader may read it
+  EXPECT_EQ(fixture::ids(g, order.page(g, false, "", 2)), (fixture::Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers"}));
+}
+
+TEST(GraphReads, AViewsNamedEdgesAreItsCurrentEdgesTheirTablesNamesRead) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  fixture::Viewing v(g);
+  std::vector<NodeIdx> jobs = {g.find_node("job:etl:ingest"), g.find_node("job:etl:agg")};
+  std::vector<EdgeRef> found, plain;
+  v.view.named_edges(jobs, kJobIo, true, found, true);
+  v.view.edges(jobs, kJobIo, true, plain, true);
+  EXPECT_FALSE(v.view.reads_names);
+  fixture::Strings lines;
+  for (const EdgeRef& e : found)
+    lines.push_back(fixture::text(g, e.source) + " -" + kEdgeKindNames[e.kind] + "-> " + fixture::text(g, e.target));
+  EXPECT_EQ(lines, (fixture::Strings{"job:etl:agg -READS-> dataset:pg:staging.orders", "job:etl:agg -READS-> dataset:pg:raw.customers",
+                                     "job:etl:ingest -WRITES-> dataset:s3:bucket/orders", "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+  EXPECT_EQ(found.size(), plain.size());
+}
+
+}  // namespace
+}  // namespace lm
