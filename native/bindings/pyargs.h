@@ -62,6 +62,10 @@ struct IdTexts {
   static IdTexts read(nb::handle strs, const char* not_iterable, const char* not_str);
   static IdTexts of(nb::handle ids) { return read(ids, "ids must be iterable", "node ids are str"); }
 };
+// The same where the answer holds one item per id, in their order (a Sequence to the stub).
+struct IdSequence : IdTexts {
+  static IdSequence of(nb::handle ids) { return {IdTexts::of(ids)}; }
+};
 
 }  // namespace lm
 
@@ -91,11 +95,12 @@ struct lm_arg_caster {
   };
 LM_ARG_CASTER(lm::NodeKindCode, "NodeKind", lm::kind_of<false>)
 LM_ARG_CASTER(lm::EdgeKindCode, "EdgeKind", lm::kind_of<true>)
-LM_ARG_CASTER(lm::NodeKinds, "Collection[NodeKind]", lm::NodeKinds::of)
-LM_ARG_CASTER(lm::EdgeKinds, "Collection[EdgeKind]", lm::EdgeKinds::of)
-LM_ARG_CASTER(lm::Direction, "_Direction", lm::Direction::of)
+LM_ARG_CASTER(lm::NodeKinds, "collections.abc.Collection[NodeKind]", lm::NodeKinds::of)
+LM_ARG_CASTER(lm::EdgeKinds, "collections.abc.Collection[EdgeKind]", lm::EdgeKinds::of)
+LM_ARG_CASTER(lm::Direction, "str", lm::Direction::of)
 LM_ARG_CASTER(lm::Flag, "bool", lm::Flag::of)
-LM_ARG_CASTER(lm::IdTexts, "Iterable[str]", lm::IdTexts::of)
+LM_ARG_CASTER(lm::IdTexts, "collections.abc.Iterable[str]", lm::IdTexts::of)
+LM_ARG_CASTER(lm::IdSequence, "collections.abc.Sequence[str]", lm::IdSequence::of)
 #undef LM_ARG_CASTER
 
 }  // namespace nanobind::detail

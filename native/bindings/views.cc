@@ -258,7 +258,7 @@ nb::bool_ view_holds(ViewSelf self, Text id) {
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
 // newest lifecycle statement says), False for no node.
-nb::list view_deleted(ViewSelf self, const IdTexts& ids) {
+nb::list view_deleted(ViewSelf self, const IdSequence& ids) {
   View& view = *self.p->view;
   Ids found(self.p, ids);
   view.read_names(found.nodes);
@@ -267,7 +267,7 @@ nb::list view_deleted(ViewSelf self, const IdTexts& ids) {
 
 // lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
 // (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
-nb::list view_lifecycle_of(ViewSelf self, const IdTexts& ids) {
+nb::list view_lifecycle_of(ViewSelf self, const IdSequence& ids) {
   View& view = *self.p->view;
   Ids found(self.p, ids);
   view.read_names(found.nodes);
@@ -278,7 +278,7 @@ nb::list view_lifecycle_of(ViewSelf self, const IdTexts& ids) {
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-nb::dict view_node_facts(ViewSelf self, const IdTexts& ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
+nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
   uint32_t facts = 0;
   for (PyObject* name : Items(names, "facts must be iterable")) {
     uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Utf8(name).view) : 0;
