@@ -163,13 +163,7 @@ nb::object impact_changed(ImpactObject& im) {
 ImpactObject::~ImpactObject() {
   if (!answer) return;
   ViewObject* v = view_of(owner);
-  Graph& g = v->view->g;
-  if (embedded(v)) {
-    Reading shared(g);
-    for (StrId id : answer->held) g.let_go(id);
-  } else {
-    for (StrId id : answer->held) g.pool.decref(id);
-  }
+  locked(v, [&] { for (StrId id : answer->held) v->view->g.let_go(id); });
 }
 
 void bind_answers(nb::module_& m) {

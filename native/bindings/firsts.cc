@@ -22,6 +22,8 @@
 
 namespace lm {
 
+namespace {
+
 nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
   const IdOrder& order = current_order(g, kind, held_now.alone);
   KeysRead read;  // a key no string of the pool spells is in no record
@@ -53,8 +55,6 @@ nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, n
   return out;
 }
 
-namespace {
-
 // Per prefix, whether its first node of ``kind`` holds at ``key`` what ``holds(i, item, stored)``
 // says of the stored value (True/False), or None where no node starts with it; ``given``: one item
 // per prefix (the values, or the observations' indexes), checked to be as many.
@@ -74,8 +74,6 @@ nb::list first_holding_each(Graph& g, NodeKindCode kind, nb::handle prefixes, Te
   });
 }
 
-}  // namespace
-
 nb::list graph_first_holding(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle values) {
   StrCache strings;
   return first_holding_each(g, kind, prefixes, key, values, "values must be iterable",
@@ -93,6 +91,14 @@ nb::list graph_first_holding_observed(Graph& g, NodeKindCode kind, nb::handle pr
                             [&](size_t i, PyObject*, const uint8_t* stored) {
                               return observed.schemas.fields_held(at[i], stored, g.pool);
                             });
+}
+
+}  // namespace
+
+void bind_firsts(nb::class_<Graph>& graph) {
+  graph.def("first_of_kind", read_method(graph_first_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none(), nb::arg() = nb::none())
+      .def("first_holding_observed", read_method(graph_first_holding_observed))
+      .def("first_holding", read_method(graph_first_holding));
 }
 
 }  // namespace lm

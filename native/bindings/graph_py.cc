@@ -206,19 +206,6 @@ nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, Flag repea
 
 using Self = nb::pointer_and_handle<Graph>;
 
-// A Graph method (``f(graph, args...)``) for nb::class_::def, its answer made with the graph
-// shared (read_graph), or (``alone``) a change made with the graph alone.
-template <class R, class... A>
-auto read_method(R (*f)(Graph&, A...)) {
-  return [f](Graph& g, A... args) -> R { return read_graph(g, [&] { return f(g, args...); }); };
-}
-template <class... A>
-auto write_method(void (*f)(Graph&, A...)) {
-  return [f](Graph& g, A... args) {
-    Writing writing(g);
-    f(g, args...);
-  };
-}
 
 }  // namespace
 
@@ -266,7 +253,9 @@ void bind_graph(nb::module_& m) {
       .def("next_chunk", capture_next_chunk, nb::arg(), nb::arg() = true)
       .def("close", [](CaptureObject& self) { self.let_go(); });
 
-  nb::class_<Graph>(m, "Graph", nb::is_final())
+  nb::class_<Graph> graph(m, "Graph", nb::is_final());
+  bind_firsts(graph);
+  graph
       .def(
           "__init__", [](Graph* g) {
             require_configured();
@@ -296,9 +285,6 @@ void bind_graph(nb::module_& m) {
       .def("edges", read_method(graph_edges<false>))
       .def("edge_keys", read_method(graph_edges<true>))
       .def("nodes_of_kind", read_method(graph_nodes_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none())
-      .def("first_of_kind", read_method(graph_first_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none(), nb::arg() = nb::none())
-      .def("first_holding_observed", read_method(graph_first_holding_observed))
-      .def("first_holding", read_method(graph_first_holding))
       .def("nodes_of_kind_at", read_method(graph_nodes_of_kind_at))
       .def("unrestated", read_method(graph_unrestated))
       .def("judge", write_method(graph_judge))
@@ -325,15 +311,9 @@ void bind_graph(nb::module_& m) {
               return true;
             });
           })
-      .def("stats",
-           read_method(+[](Graph& g) {
+      .def("stats", read_method(+[](Graph& g) {
              nb::dict out;
-             out["nodes"] = g.node_count();
-             out["edges"] = g.edge_count();
-             out["strings"] = g.pool.live();
-             out["string_references"] = g.pool.references_fingerprint();
-             out["shared_records"] = g.records.shared_count();
-             out["index_bytes"] = g.heap_bytes();
+             for (auto [name, value] : graph_stats(g)) out[name] = value;
              return out;
            }))
       .def("elements", read_method(+[](Graph& g) { return g.node_count() + g.edge_count(); }));

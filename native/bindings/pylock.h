@@ -79,6 +79,20 @@ auto read_graph(Graph& g, F&& read) -> decltype(read()) {
   return read();
 }
 
+// A Graph method (``f(graph, args...)``) for nb::class_::def, its answer made with the graph
+// shared (read_graph), or (``alone``) a change made with the graph alone.
+template <class R, class... A>
+auto read_method(R (*f)(Graph&, A...)) {
+  return [f](Graph& g, A... args) -> R { return read_graph(g, [&] { return f(g, args...); }); };
+}
+template <class... A>
+auto write_method(void (*f)(Graph&, A...)) {
+  return [f](Graph& g, A... args) {
+    Writing writing(g);
+    f(g, args...);
+  };
+}
+
 // ``work`` with the graph alone (freeing what holds the graph's strings or records): now, or, in a
 // thread that holds the graph shared (a dealloc while a read makes Python objects), by the next writer.
 template <class F>

@@ -38,14 +38,7 @@ auto over_bytes(PyObject* buffer, F&& read) {
 void bind_views(nb::module_& m);
 // native/bindings/ingesting.cc: Builder, Translator and the naming functions.
 void bind_ingest(nb::module_& m);
-// native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
-nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, nb::handle keys, nb::handle like);
-// native/bindings/firsts.cc: Graph.first_holding(kind, prefixes, key, values), under a read lock.
-nb::list graph_first_holding(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle values);
-// native/bindings/firsts.cc: Graph.first_holding_observed(kind, prefixes, key, observed, indices),
-// under a read lock: first_holding with the values the fields of observations a batch states.
-class ObservedSchemas;
-nb::list graph_first_holding_observed(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key,
-                                     const ObservedSchemas& observed, nb::handle indices);
+// native/bindings/firsts.cc: Graph's first_of_kind, first_holding and first_holding_observed.
+void bind_firsts(nb::class_<Graph>& graph);
 
 }  // namespace lm

@@ -46,45 +46,10 @@ Budget budget_of(Py_ssize_t max_nodes, double seconds) {
 
 namespace {
 
-// Python ids, each with its StrId in the view's pool (kNone: no node there can have it) and
-// node; a remote view interns them (it may learn they exist) and holds them while ``Ids`` lives.
-class Ids {
- public:
-  // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
-  Ids(ViewObject* self, const IdTexts& ids, bool lean = false) : objects(ids.objects), g_(self->view->g) {
-    bool remote = self->source->remote();
-    for (std::string_view text : ids.texts) {
-      StrId sid = remote ? g_.pool.intern(text) : g_.pool.find(text);
-      if (remote) held_.push_back(sid);
-      strs.push_back(sid);
-    }
-    for (StrId s : strs)
-      if (s != kNone) known.push_back(s);
-    std::vector<NodeIdx> found;
-    self->view->find_all(known, found, lean);
-    size_t k = 0;
-    for (StrId s : strs) nodes.push_back(s == kNone ? kNone : found[k++]);
-  }
-  ~Ids() {
-    for (StrId s : held_) g_.pool.decref(s);
-  }
+// Python ids as the view finds them (FoundIds), each with its str.
+struct Ids : FoundIds {
+  Ids(ViewObject* self, const IdTexts& ids, bool lean = false) : FoundIds(*self->view, ids.texts, lean), objects(ids.objects) {}
   const std::vector<nb::handle>& objects;  // borrowed from the sequence
-  std::vector<StrId> strs;
-  std::vector<StrId> known;  // strs but kNone, in order
-  std::vector<NodeIdx> nodes;
-  std::vector<NodeIdx> existing(bool sorted = true) const {
-    std::vector<NodeIdx> out;
-    for (NodeIdx n : nodes)
-      if (n != kNone) out.push_back(n);
-    if (!sorted) return out;
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
- private:
-  Graph& g_;
-  std::vector<StrId> held_;
 };
 
 nb::object id_object(const Graph& g, StrId id) { return nb::steal(id_str(g, id)); }
@@ -141,13 +106,11 @@ ViewObject::ViewObject(nb::handle graph, nb::handle store_object, std::optional<
 }
 
 ViewObject::~ViewObject() {
-  if (view && embedded(this)) {
-    Reading shared(view->g);  // the aliases and the moment hold strings of its pool
-    delete aliases;
-    if (view->past && is_text_stamp(as_of)) view->g.let_go(StrId(as_of >> 4));
-  } else {
-    delete aliases;
-    if (view && view->past) stamp_decref(as_of, view->g.pool);
+  if (view) {
+    locked(this, [&] {  // the aliases and the moment hold strings of its pool
+      delete aliases;
+      if (view->past && is_text_stamp(as_of)) view->g.let_go(StrId(as_of >> 4));
+    });
   }
   delete view;
   delete source;

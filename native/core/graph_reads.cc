@@ -35,6 +35,15 @@ std::vector<NodeIdx> nodes_of_kind_at(const Graph& g, uint8_t kind, long long st
   return std::vector<NodeIdx>(all.begin() + long(begin), all.begin() + long(end));
 }
 
+std::vector<std::pair<const char*, size_t>> graph_stats(const Graph& g) {
+  return {{"nodes", g.node_count()},
+          {"edges", g.edge_count()},
+          {"strings", g.pool.live()},
+          {"string_references", g.pool.references_fingerprint()},
+          {"shared_records", g.records.shared_count()},
+          {"index_bytes", g.heap_bytes()}};
+}
+
 const IdOrder& current_order(Graph& g, uint8_t kind, bool alone) {
   IdOrder& order = g.id_order[kind];
   if (!order.current(g.nodes_of_kind[kind].size())) {

@@ -3,6 +3,7 @@
 // position, and a kind's id order brought up to date.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "graph.h"
@@ -30,6 +31,11 @@ std::vector<NodeEdge> unrestated_of(const Graph& g, const std::vector<NodeIdx>& 
 // The kind's nodes ``start`` .. ``start + count`` in the graph's own order (not by id), as many of
 // them as there are (a negative start or count: none): each page costs its own size.
 std::vector<NodeIdx> nodes_of_kind_at(const Graph& g, uint8_t kind, long long start, long long count);
+
+// The graph's sizes by name: nodes, edges, strings, string_references (the references held to the
+// pool's strings as one number, equal for graphs holding equal records), shared_records and
+// index_bytes (the native index's heap).
+std::vector<std::pair<const char*, size_t>> graph_stats(const Graph& g);
 
 // The kind's id order (id_order.h), brought up to date, which needs the graph alone (``alone``: the
 // caller has it; else NeedsExclusive, native/core/locking.h).

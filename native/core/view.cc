@@ -445,4 +445,33 @@ std::vector<NodeIdx> View::nodes_of(const std::vector<StrId>& ids) {
   return out;
 }
 
+FoundIds::FoundIds(View& view, const std::vector<std::string_view>& ids, bool lean) : g_(view.g) {
+  bool remote = view.src.remote();
+  for (std::string_view text : ids) {
+    StrId sid = remote ? g_.pool.intern(text) : g_.pool.find(text);
+    if (remote) held_.push_back(sid);
+    strs.push_back(sid);
+  }
+  for (StrId s : strs)
+    if (s != kNone) known.push_back(s);
+  std::vector<NodeIdx> found;
+  view.find_all(known, found, lean);
+  size_t k = 0;
+  for (StrId s : strs) nodes.push_back(s == kNone ? kNone : found[k++]);
+}
+
+FoundIds::~FoundIds() {
+  for (StrId s : held_) g_.pool.decref(s);
+}
+
+std::vector<NodeIdx> FoundIds::existing(bool sorted) const {
+  std::vector<NodeIdx> out;
+  for (NodeIdx n : nodes)
+    if (n != kNone) out.push_back(n);
+  if (!sorted) return out;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 }  // namespace lm

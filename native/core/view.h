@@ -136,6 +136,27 @@ class View {
   FlatMap<NodeIdx, NodeIdx> deciding_;  // as of: job -> its deciding run then (kNone: none)
 };
 
+// Ids a caller names, as a view finds them: each id's StrId in the view's pool (kNone: no node there
+// can have it) and node (kNone: none the view shows). A remote view's source interns them (it may
+// learn they exist), and they are held while this lives.
+class FoundIds {
+ public:
+  // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
+  FoundIds(View& view, const std::vector<std::string_view>& ids, bool lean = false);
+  ~FoundIds();
+  FoundIds(const FoundIds&) = delete;
+  FoundIds& operator=(const FoundIds&) = delete;
+  std::vector<StrId> strs;
+  std::vector<StrId> known;  // strs but kNone, in order
+  std::vector<NodeIdx> nodes;
+  // The nodes found, each once, by index (``sorted`` false: in the order named, repeats kept).
+  std::vector<NodeIdx> existing(bool sorted = true) const;
+
+ private:
+  Graph& g_;
+  std::vector<StrId> held_;
+};
+
 // graph.core.model.field_id: the id of a dataset's column.
 std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field);
 

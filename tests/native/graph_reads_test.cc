@@ -73,6 +73,21 @@ TEST(GraphReads, NodesOfAKindByPositionAndById) {
   EXPECT_EQ(fixture::ids(g, order.page(g, false, "", 2)), (fixture::Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers"}));
 }
 
+TEST(GraphReads, StatsNameTheGraphsSizes) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  std::vector<std::pair<const char*, size_t>> stats = graph_stats(g);
+  ASSERT_EQ(stats.size(), 6u);
+  EXPECT_STREQ(stats[0].first, "nodes");
+  EXPECT_EQ(stats[0].second, g.node_count());
+  EXPECT_STREQ(stats[1].first, "edges");
+  EXPECT_EQ(stats[1].second, g.edge_count());
+  EXPECT_STREQ(stats[5].first, "index_bytes");
+  EXPECT_EQ(stats[5].second, g.heap_bytes());
+  EXPECT_STREQ(stats[2].first, "strings");
+  EXPECT_GT(stats[2].second, 0u);
+}
+
 TEST(GraphReads, AViewsNamedEdgesAreItsCurrentEdgesTheirTablesNamesRead) {
   Graph g;
   fixture::aliased_orders_mesh(g);
@@ -88,6 +103,25 @@ TEST(GraphReads, AViewsNamedEdgesAreItsCurrentEdgesTheirTablesNamesRead) {
   EXPECT_EQ(lines, (fixture::Strings{"job:etl:agg -READS-> dataset:pg:staging.orders", "job:etl:agg -READS-> dataset:pg:raw.customers",
                                      "job:etl:ingest -WRITES-> dataset:s3:bucket/orders", "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
   EXPECT_EQ(found.size(), plain.size());
+}
+
+TEST(GraphReads, IdsFoundInAViewEachWithItsNode) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  fixture::Viewing v(g);
+  size_t strings = g.pool.live();
+  FoundIds found(v.view, {"job:etl:agg", "dataset:pg:nowhere", "dataset:pg:raw.orders", "job:etl:agg"});
+  EXPECT_EQ(g.pool.live(), strings);  // the embedded graph's view interns nothing
+  EXPECT_EQ(found.strs[1], kNone);
+  EXPECT_EQ(fixture::strs(g, found.known), (fixture::Strings{"job:etl:agg", "dataset:pg:raw.orders", "job:etl:agg"}));
+  ASSERT_EQ(found.nodes.size(), 4u);
+  EXPECT_EQ(found.nodes[0], g.find_node("job:etl:agg"));
+  EXPECT_EQ(found.nodes[1], kNone);
+  EXPECT_EQ(found.nodes[3], found.nodes[0]);
+  std::vector<NodeIdx> in_order = {found.nodes[0], found.nodes[2], found.nodes[0]};
+  EXPECT_EQ(found.existing(false), in_order);
+  std::vector<NodeIdx> each_once = {std::min(found.nodes[0], found.nodes[2]), std::max(found.nodes[0], found.nodes[2])};
+  EXPECT_EQ(found.existing(), each_once);
 }
 
 }  // namespace
