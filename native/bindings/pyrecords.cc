@@ -27,24 +27,15 @@ PyObject* stamps_to_py(const StringPool& pool, const Record* r) {
 
 Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
   if (!PyDict_Check(props) || !PyDict_Check(stamps)) raise(PyExc_TypeError, "props and stamps must be dicts");
-  std::vector<StrId> held;
-  PoolSink sink(g.pool, held);
-  Bytes values;
-  std::vector<std::pair<StrId, std::pair<Stamp, long>>> items;  // key, stamp, value offset (-1: absent)
-  std::string spill;
+  RecordMaker record(g.pool, g.records);
+  std::string key_spill, stamp_spill;
   // The entry of ``key`` at ``stamp`` (null: ""), with ``value`` (null or None: absent).
   auto add = [&](PyObject* key, PyObject* stamp, PyObject* value) {
-    StrId k = g.pool.intern(utf8_of(key, spill));
-    held.push_back(k);
+    std::string_view k = utf8_of(key, key_spill);
     // "", not an empty view: its null pointer would reach memcmp when the pool looks it up
-    Stamp s = stamp_of(stamp ? utf8_of(stamp, spill) : std::string_view(""), g.pool);
-    if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
-    long at = -1;
-    if (value != nullptr && value != Py_None) {
-      at = long(values.size());
-      value_from_py(value, sink, values, "a property");
-    }
-    items.push_back({k, {s, at}});
+    std::string_view at = stamp ? utf8_of(stamp, stamp_spill) : std::string_view("");
+    if (value == nullptr || value == Py_None) return record.absent(k, at);
+    record.add(k, at, [&](StringSink& sink, Bytes& out) { value_from_py(value, sink, out, "a property"); });
   };
   Py_ssize_t pos = 0;
   PyObject *key, *stamp, *value;
@@ -62,12 +53,7 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
     if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
     add(key, nullptr, value);
   }
-  Draft draft;
-  for (auto& [k, stamped] : items)
-    draft.entries.push_back(Entry{k, stamped.first, stamped.second < 0 ? kAbsentValue : values.data() + stamped.second});
-  Record* r = g.records.freeze(draft, share);
-  for (StrId id : held) g.pool.decref(id);
-  return r;
+  return record.freeze(share);
 }
 
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {

@@ -363,4 +363,19 @@ void Records::release(Record* r) {
   std::free(r);
 }
 
+void RecordMaker::entry(std::string_view key, std::string_view stamp, long value) {
+  StrId k = pool_.intern(key);
+  held_.push_back(k);
+  Stamp s = stamp_of(stamp, pool_);
+  if (is_text_stamp(s)) held_.push_back(StrId(s >> 4));
+  items_.push_back({k, {s, value}});
+}
+
+Record* RecordMaker::freeze(bool share) {
+  Draft draft;
+  for (auto& [k, stamped] : items_)
+    draft.entries.push_back(Entry{k, stamped.first, stamped.second < 0 ? kAbsentValue : values_.data() + stamped.second});
+  return records_.freeze(draft, share);
+}
+
 }  // namespace lm

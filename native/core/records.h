@@ -252,4 +252,39 @@ class Records {
   size_t used_ = 0;
 };
 
+// A record made of entries read one by one from outside (a Python dict of props and one of their
+// stamps, a remote store's row): each key and text stamp interned and each value encoded as it
+// comes, their references held until the record is frozen, which holds its own (or until the
+// reading fails: the maker lets go of them when it goes).
+class RecordMaker {
+ public:
+  RecordMaker(StringPool& pool, Records& records) : pool_(pool), records_(records), sink_(pool, held_) {}
+  ~RecordMaker() {
+    for (StrId id : held_) pool_.decref(id);
+  }
+  RecordMaker(const RecordMaker&) = delete;
+
+  // An entry of ``key`` at ``stamp`` (a stamp's text) whose value ``encode(sink, out)`` writes.
+  template <class Encode>
+  void add(std::string_view key, std::string_view stamp, Encode&& encode) {
+    size_t at = values_.size();
+    encode(static_cast<StringSink&>(sink_), values_);
+    entry(key, stamp, long(at));
+  }
+  // An entry of ``key`` at ``stamp`` without a value.
+  void absent(std::string_view key, std::string_view stamp) { entry(key, stamp, -1); }
+  // The record of the entries, in the order they came; ``share``: an equal record already held
+  // is returned instead.
+  Record* freeze(bool share);
+
+ private:
+  void entry(std::string_view key, std::string_view stamp, long value);
+  StringPool& pool_;
+  Records& records_;
+  std::vector<StrId> held_;
+  PoolSink sink_;
+  Bytes values_;
+  std::vector<std::pair<StrId, std::pair<Stamp, long>>> items_;  // key, stamp, value offset (-1: absent)
+};
+
 }  // namespace lm

@@ -223,6 +223,40 @@ TEST(Merge, FirstOnlyPropertiesAreKeptFromTheEarliestObservation) {
   }
 }
 
+// A record made entry by entry (RecordMaker, as the bindings read a Python node's props and stamps):
+// its entries in order, an absent one without a value, a text stamp held; a maker dropped before
+// freezing (the reading failed) gives back every reference it took.
+TEST(Records, AMakerFreezesItsEntriesOrLetsGoOfThem) {
+  StringPool pool;
+  Records records(pool);
+  size_t live = pool.live();
+  Record* r;
+  {
+    RecordMaker maker(pool, records);
+    maker.add("owner", kEarly, [](StringSink& sink, Bytes& out) { sink.value("ann", out); });
+    maker.absent("tier", "not a stamp");
+    r = maker.freeze(false);
+  }
+  std::vector<std::string> keys, stamps;
+  char buf[32];
+  for_each_entry(r, [&](const Entry& e) {
+    keys.emplace_back(pool.view(e.key));
+    stamps.emplace_back(stamp_text(e.stamp, pool, buf));
+    EXPECT_EQ(*e.value == kAbsent, keys.back() == "tier");
+  });
+  EXPECT_EQ(keys, (std::vector<std::string>{"owner", "tier"}));
+  EXPECT_EQ(stamps, (std::vector<std::string>{kEarly, "not a stamp"}));
+  EXPECT_EQ(pool.refs(pool.find("ann")), 1u);  // the record's own
+  records.release(r);
+  EXPECT_EQ(pool.live(), live);
+  {
+    RecordMaker failed(pool, records);
+    failed.add("owner", "a stamp's text", [](StringSink& sink, Bytes& out) { sink.value("bob", out); });
+    EXPECT_THROW(failed.add("tier", kEarly, [](StringSink&, Bytes&) { raise(Error::kType, "no value"); }), Error);
+  }
+  EXPECT_EQ(pool.live(), live);
+}
+
 TEST(Install, ANodeReplacesTheOneHeldAndAnEdgesEndNotHeldIsMadeBare) {
   Graph g;
   g.install_node("dataset:pg:a", kDataset, g.records.freeze(Draft(), false));
