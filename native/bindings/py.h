@@ -1,4 +1,4 @@
-// What every binding shares: Python.h and nanobind, owned references for the C-API conversions,
+// What every binding shares: Python.h and nanobind, the helpers of the C-API conversions,
 // and how a failure (a Python error already set, or the core's lm::Error) unwinds to nanobind,
 // which raises it in Python (register_error_translation).
 #pragma once
@@ -33,18 +33,6 @@ namespace nb = nanobind;
 // error Python already has, an Error raises its kind's exception (set_error); what else a binding
 // throws is nanobind's to translate (std::bad_alloc: MemoryError, std::exception: RuntimeError).
 void register_error_translation();
-
-// An owned reference (nanobind's object: released when it goes out of scope), for the C-API's
-// PyObject*: made from a new reference, read by get(), given up by release().
-class PyRef : public nb::object {
- public:
-  PyRef() = default;
-  explicit PyRef(PyObject* o) : nb::object(o, nb::detail::steal_t{}) {}
-  PyRef(PyRef&&) noexcept = default;
-  PyRef& operator=(PyRef&&) noexcept = default;
-  PyObject* get() const { return ptr(); }
-  PyObject* release() { return nb::object::release().ptr(); }
-};
 
 // A new reference that must not be NULL (a NULL means Python already set the error).
 inline PyObject* check(PyObject* o) {
