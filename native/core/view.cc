@@ -205,18 +205,11 @@ void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std
 
 void View::named_edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
                        bool props) {
-  reads_names = true;
-  try {
-    edges(nodes, kinds, out, found, props);
-  } catch (...) {
-    reads_names = false;
-    throw;
-  }
-  reads_names = false;
+  edges(nodes, kinds, out, found, props, false, true, true);
 }
 
 void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,
-                 bool names_only, bool walks_on) {
+                 bool names_only, bool walks_on, bool reads_names) {
   size_t start = found.size();
   bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
   bool ahead = !names_only && out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
@@ -243,14 +236,14 @@ void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, st
   if (!(kinds & (kJobIo | kind_bit(kDerivesFrom))) || found.size() == start) return;
   std::vector<EdgeRef> mine(found.begin() + long(start), found.end());
   std::vector<char> stale(mine.size(), 0);
-  if (kinds & kJobIo) judge_job_edges(mine, stale);
+  if (kinds & kJobIo) judge_job_edges(mine, stale, reads_names);
   if (kinds & kind_bit(kDerivesFrom)) judge_derivations(mine, stale);
   found.resize(start);
   for (size_t i = 0; i < mine.size(); i++)
     if (!stale[i]) found.push_back(mine[i]);
 }
 
-void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale) {
+void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale, bool reads_names) {
   if (past) {  // the datasets' drops are judged by their stamps, and the runs by theirs
     std::vector<NodeIdx> datasets, jobs;
     for (const EdgeRef& e : found)

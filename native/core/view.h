@@ -68,11 +68,9 @@ class View {
   // Make the source hold the names of these datasets' tables, whole (what lifecycle_of reads): a
   // remote source reads their ALIAS_OF edges a hop at a time, skipping those it holds.
   void read_names(const std::vector<NodeIdx>& datasets);
-  // Whether edges() reads the names of the datasets job edges enter before judging them (a read of
-  // a job's inputs or outputs, not a walk's: a walk resolves every dataset's names it meets, read
-  // ahead with its level, so it adds no read of them here).
-  bool reads_names = false;
-  // edges() with reads_names: a job's inputs or outputs asked, not a walk's edges.
+  // edges() of a job's inputs or outputs asked, not a walk's: the names of the datasets its edges
+  // enter are read before they are judged (a walk resolves every dataset's names it meets, read
+  // ahead with its level, so edges() adds no read of them for it).
   void named_edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props);
   // Make the source hold these nodes at least in summary form / whole.
   void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
@@ -94,9 +92,9 @@ class View {
   // the caller reads only the far ends' names and creation times (graph.read.view.NAMES) and walks no
   // further from them (a remote source then reads no more of them, and nothing ahead); ``walks_on``
   // false: the caller walks no further from datasets reached over READS/WRITES (a remote source
-  // then reads no edges entering them ahead, only their aliases).
+  // then reads no edges entering them ahead, only their aliases); ``reads_names``: as named_edges.
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
-             bool props = false, bool names_only = false, bool walks_on = true);
+             bool props = false, bool names_only = false, bool walks_on = true, bool reads_names = false);
 
   // Reads the calls of edges() that follow will make, asked at once (Source::edges_batch); a view
   // as of a moment reads more around them and leaves it to them.
@@ -126,7 +124,8 @@ class View {
   bool existed(const uint8_t* first_seen) const;
   // Whether a node stated its lifecycle (by the view's moment): its ``deleted`` stamp, and a drop.
   bool stated(NodeIdx n, Stamp& stamp, bool& drop) const;
-  void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale);
+  // ``reads_names``: as named_edges.
+  void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale, bool reads_names);
   // Whether a WRITES edge into a dropped dataset is its drop's (or a later) writer's: last seen at
   // or after the drop, so lineage shows who dropped it, as Marquez does.
   bool wrote_the_drop(const EdgeRef& e) const;

@@ -96,7 +96,6 @@ TEST(GraphReads, AViewsNamedEdgesAreItsCurrentEdgesTheirTablesNamesRead) {
   std::vector<EdgeRef> found, plain;
   v.view.named_edges(jobs, kJobIo, true, found, true);
   v.view.edges(jobs, kJobIo, true, plain, true);
-  EXPECT_FALSE(v.view.reads_names);
   fixture::Strings lines;
   for (const EdgeRef& e : found)
     lines.push_back(fixture::text(g, e.source) + " -" + kEdgeKindNames[e.kind] + "-> " + fixture::text(g, e.target));
