@@ -4,6 +4,8 @@
 // GIL is let go while the lock is waited for and while the core plans, commits and captures.
 #include "py.h"
 
+#include <nanobind/stl/optional.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -73,12 +75,10 @@ nb::list graph_edges(Graph& g, const IdTexts& ids, const EdgeKinds& kinds, Direc
   return list_of(edges.size(), [&](size_t i) { return edge_object(g, found.ids[edges[i].at], edges[i], direction.out, KeysOnly); });
 }
 
-nb::list graph_nodes_of_kind(Graph& g, NodeKindCode kind, Py_ssize_t first, nb::handle after) {
-  std::string spill;
-  bool paged = !after.is_none();
-  std::string_view after_text = paged ? utf8_of(after.ptr(), spill) : std::string_view();
+nb::list graph_nodes_of_kind(Graph& g, NodeKindCode kind, Py_ssize_t first, const std::optional<Text>& after) {
   const IdOrder& order = current_order(g, kind, held_now.alone);
-  return nodes_to_py(g, order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0))));
+  std::string_view after_text = after ? after->view : std::string_view();
+  return nodes_to_py(g, order.page(g, after.has_value(), after_text, size_t(std::max<Py_ssize_t>(first, 0))));
 }
 
 nb::list graph_nodes_of_kind_at(Graph& g, NodeKindCode kind, Py_ssize_t start, Py_ssize_t count) {
