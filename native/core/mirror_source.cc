@@ -8,10 +8,7 @@
 namespace lm {
 
 Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& form, SummaryValues& extras) {
-  std::vector<StrId> held;
-  PoolSink sink(g.pool, held);
-  Bytes values;
-  std::vector<std::pair<StrId, size_t>> entries;  // key, value offset
+  RecordMaker record(g.pool, g.records);  // each entry stamped ""
   JsonDocument document(summary);
   yyjson_val* object = document.root();
   if (!yyjson_is_obj(object)) raise(Error::kValue, "a node's summary is a JSON object");
@@ -21,25 +18,11 @@ Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& fo
     std::string_view name = json_text(key);
     if (yyjson_is_null(item) || (!form.all && std::find(form.kept.begin(), form.kept.end(), name) == form.kept.end()))
       continue;
-    entries.push_back({g.pool.intern(name), values.size()});
-    held.push_back(entries.back().first);
-    encode_json(item, sink, values);
+    record.add(name, "", [&](StringSink& sink, Bytes& out) { encode_json(item, sink, out); });
   }
-  for (size_t e = 0; e < form.extras.size(); e++) {
-    size_t at = values.size();
-    if (!extras.value(e, sink, values)) continue;
-    entries.push_back({g.pool.intern(form.extras[e]), at});
-    held.push_back(entries.back().first);
-  }
-  Draft draft;  // (each stamped "")
-  for (auto& [k, at] : entries) {
-    Stamp s = stamp_of("", g.pool);
-    held.push_back(StrId(s >> 4));
-    draft.entries.push_back(Entry{k, s, values.data() + at});
-  }
-  Record* record = g.records.freeze(draft, false);
-  for (StrId id : held) g.pool.decref(id);
-  return record;
+  for (size_t e = 0; e < form.extras.size(); e++)
+    record.add_if(form.extras[e], "", [&](StringSink& sink, Bytes& out) { return extras.value(e, sink, out); });
+  return record.freeze(false);
 }
 
 MirrorSource::MirrorSource(Graph& mirror, MirrorStore& store, bool summaries, bool names, bool read_ahead,

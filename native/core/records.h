@@ -271,6 +271,14 @@ class RecordMaker {
     encode(static_cast<StringSink&>(sink_), values_);
     entry(key, stamp, long(at));
   }
+  // As add(), the entry added only where ``encode(sink, out)`` returns true (it wrote a value).
+  template <class Encode>
+  bool add_if(std::string_view key, std::string_view stamp, Encode&& encode) {
+    size_t at = values_.size();
+    if (!encode(static_cast<StringSink&>(sink_), values_)) return false;
+    entry(key, stamp, long(at));
+    return true;
+  }
   // An entry of ``key`` at ``stamp`` without a value.
   void absent(std::string_view key, std::string_view stamp) { entry(key, stamp, -1); }
   // The record of the entries, in the order they came; ``share``: an equal record already held
