@@ -18,7 +18,7 @@ from graph import _native
 from graph.change.schema_history import NEWEST_KEYS, SchemaHistory, versions_prefix
 from graph.core.model import NodeKind
 from graph.core.mutations import UpsertNode, encode
-from graph.stores import Store
+from graph.stores import FirstsRequest, ObservedFields, Store
 from graph.stores.embedded.store import EmbeddedStore
 
 KIND = NodeKind.DATASET_VERSION
@@ -49,7 +49,7 @@ PREFIXES = st.lists(TEXT, max_size=6)
 
 def per_prefix(store: Store, prefixes: list[str], keys: list[str] | None) -> dict[str, Any]:
     """The base class's rule: a ``nodes_of_kind`` per prefix."""
-    return Store.first_of_kind(store, KIND, prefixes, keys)
+    return Store.first_of_kind(store, FirstsRequest(KIND, prefixes, keys))
 
 
 @settings(
@@ -77,9 +77,9 @@ def test_one_read_answers_as_a_read_per_prefix(
         for upsert in batch:  # one at a time: a later stamp's props replace, None removes
             store.apply([upsert])
         asked = [f"v:{p}" for p in prefixes] + ["", "v:"]
-        found = store.first_of_kind(KIND, asked, keys)
+        found = store.first_of_kind(FirstsRequest(KIND, asked, keys))
         assert found == per_prefix(store, asked, keys)
-        assert store.first_of_kind(NodeKind.DATASET, asked, keys) == {}
+        assert store.first_of_kind(FirstsRequest(NodeKind.DATASET, asked, keys)) == {}
 
 
 def _same_types(a: Any, b: Any) -> bool:
@@ -134,7 +134,7 @@ def test_values_held_are_answered_as_themselves(
             else copy.deepcopy(expected[prefix].props)  # the stored values, as other objects
             for i, prefix in enumerate(asked)
         ]
-        found = store.first_of_kind(KIND, asked, keys, like)
+        found = store.first_of_kind(FirstsRequest(KIND, asked, keys, like))
         assert found == expected
         for prefix, these in dict(zip(asked, like)).items():  # a prefix asked twice: the last
             if prefix not in found or these is None:
@@ -170,7 +170,7 @@ def test_newest_versions_as_schema_history_reads_them(tmp_path: Path) -> None:
             history._newest.clear()
             history.apply(encode(batch), "openlineage")
         prefixes = [versions_prefix(d) for d in datasets] + [versions_prefix("dataset:ns:none")]
-        found = store.first_of_kind(KIND, prefixes, NEWEST_KEYS)
+        found = store.first_of_kind(FirstsRequest(KIND, prefixes, NEWEST_KEYS))
         whole = per_prefix(store, prefixes, None)
         assert found.keys() == whole.keys() and len(found) == len(datasets)
         for prefix, node in found.items():
@@ -285,11 +285,11 @@ def test_first_holding_observed_answers_as_first_holding_of_the_rows(
                 version = UpsertNode(f"{versions_prefix(row[0])}1", KIND, at, {"fields": value})
                 store.apply([version])
         prefixes = [versions_prefix(row[0]) for row in rows]
-        indices = list(range(len(rows)))
-        found = store.first_holding_observed(KIND, prefixes, "fields", observed, indices)
+        fields = ObservedFields(observed, list(range(len(rows))))
+        found = store.first_holding_observed(KIND, prefixes, "fields", fields)
         by_rows = store.first_holding(KIND, prefixes, "fields", [list(r[4]) for r in rows])
         assert found == by_rows
-        by_rule = Store.first_holding_observed(store, KIND, prefixes, "fields", observed, indices)
+        by_rule = Store.first_holding_observed(store, KIND, prefixes, "fields", fields)
         for (_, stored, _), row, holds, equal in zip(datasets, rows, found, by_rule, strict=True):
             assert (holds is None) == (equal is None) == (stored == "none")
             assert equal or not holds  # (the base class's == may hold where a twin does not)

@@ -30,7 +30,7 @@ from store_graphs import (
 
 from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
 from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, encode
-from graph.stores import Store, node_summaries, reads_summaries
+from graph.stores import FirstsRequest, ObservedFields, Store, node_summaries, reads_summaries
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import translate
 
@@ -311,8 +311,8 @@ def test_reads_of_nothing(store: Store) -> None:
     assert store.search("x", list(NodeKind), 10) == []
     assert store.search("x", [], 10) == []
     assert store.nodes_of_kind(NodeKind.JOB, 10) == []
-    assert store.first_of_kind(NodeKind.JOB, []) == {}
-    assert store.first_of_kind(NodeKind.JOB, ["job:"]) == {}
+    assert store.first_of_kind(FirstsRequest(NodeKind.JOB, [])) == {}
+    assert store.first_of_kind(FirstsRequest(NodeKind.JOB, ["job:"])) == {}
     store.ping()
 
 
@@ -337,19 +337,21 @@ def test_first_of_kind_answers_each_prefix_at_once(store: Store, reference) -> N
     store.apply(batch)
     none = dataset_id("s", "aa")  # no version: the next id in order (``ab``'s) is not its
     prefixes = [versions_prefix(d) for d in (a, colon, ab, none)]
-    found = store.first_of_kind(NodeKind.DATASET_VERSION, prefixes)
+    found = store.first_of_kind(FirstsRequest(NodeKind.DATASET_VERSION, prefixes))
     assert {p: n.props["n"] for p, n in found.items()} == {
         prefixes[0]: 2,
         prefixes[1]: 3,
         prefixes[2]: 4,
     }
     assert {p: node_form(n) for p, n in found.items()} == {
-        p: node_form(n) for p, n in ref.first_of_kind(NodeKind.DATASET_VERSION, prefixes).items()
+        p: node_form(n)
+        for p, n in ref.first_of_kind(FirstsRequest(NodeKind.DATASET_VERSION, prefixes)).items()
     }
-    assert store.first_of_kind(NodeKind.DATASET, prefixes) == {}
+    assert store.first_of_kind(FirstsRequest(NodeKind.DATASET, prefixes)) == {}
     # Asked for some keys: only those properties, on both stores.
     for answering in (store, ref):
-        read = answering.first_of_kind(NodeKind.DATASET_VERSION, prefixes, ["n", "absent"])
+        asked = FirstsRequest(NodeKind.DATASET_VERSION, prefixes, ["n", "absent"])
+        read = answering.first_of_kind(asked)
         assert {p: n.props for p, n in read.items()} == {
             prefixes[0]: {"n": 2},
             prefixes[1]: {"n": 3},
@@ -398,7 +400,7 @@ def test_first_holding_observed_compares_a_batch_s_schemas_with_the_newest_versi
     prefixes = [versions_prefix(row[0]) for row in reading.rows()]
     for answering in (store, ref):
         held = answering.first_holding_observed(
-            NodeKind.DATASET_VERSION, prefixes, "fields", reading, [0, 1, 2, 3]
+            NodeKind.DATASET_VERSION, prefixes, "fields", ObservedFields(reading, [0, 1, 2, 3])
         )
         assert held == [True, False, True, None]
 

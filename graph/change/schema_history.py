@@ -44,7 +44,7 @@ from graph.core.model import ID_PREFIX, Node, NodeKind
 from graph.core.mutations import Mutation, UpsertNode, decode, encode, newest_first, stamp
 from graph.notify import notifications
 from graph.read import impact
-from graph.stores import Store
+from graph.stores import FirstsRequest, ObservedFields, Store
 
 if TYPE_CHECKING:
     from graph.notify.quality_alerts import QualityOutbox
@@ -332,8 +332,7 @@ class SchemaHistory:
                 NodeKind.DATASET_VERSION,
                 [versions_prefix(datasets[i]) for i in asked],
                 "fields",
-                reading,
-                [indices[i] for i in asked],
+                ObservedFields(reading, [indices[i] for i in asked]),
             )
 
         seen = Counter(datasets)
@@ -416,7 +415,8 @@ class SchemaHistory:
         if first:
             prefixes = [versions_prefix(d) for d in first]
             like = [{"fields": list(o.fields)} for o in first.values()]
-            found = self.store.first_of_kind(NodeKind.DATASET_VERSION, prefixes, NEWEST_KEYS, like)
+            asking = FirstsRequest(NodeKind.DATASET_VERSION, prefixes, NEWEST_KEYS, like)
+            found = self.store.first_of_kind(asking)
             for (dataset_id, o), prefix, told in zip(first.items(), prefixes, like):
                 node = found.get(prefix)
                 same = node is not None and node.props["fields"] is told["fields"]

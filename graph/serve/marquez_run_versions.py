@@ -33,6 +33,7 @@ from graph.core.mutations import newest_first
 from graph.read import queries
 from graph.read.aliases import AliasResolver
 from graph.read.view import GraphView
+from graph.stores import FirstsRequest
 
 #: What a version's id shows of it (its record's ``fields`` are not read).
 SHOWN = ("namespace", "name", "version")
@@ -116,7 +117,7 @@ class _Versions:
         self.view = view
         self.prefixes = {d: versions_prefix(d) for d in datasets}
         newest = view.store.first_of_kind(
-            NodeKind.DATASET_VERSION, list(self.prefixes.values()), SHOWN
+            FirstsRequest(NodeKind.DATASET_VERSION, list(self.prefixes.values()), SHOWN)
         )
         self.newest = {d: newest.get(prefix) for d, prefix in self.prefixes.items()}
         self.seeks: dict[tuple[str, str], Node | None] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
@@ -29,11 +29,10 @@ from typing import (
 )
 
 from graph import _native
-from graph._native import ObservedSchemas
 from graph.core.extras import require
 from graph.core.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.core.mutations import Mutation, decode
-from graph.stores.requests import NeighbourhoodRequest
+from graph.stores.requests import FirstsRequest, NeighbourhoodRequest, ObservedFields
 from graph.stores.requests import Reach as Reach  # the store contract's, re-exported
 
 if TYPE_CHECKING:
@@ -192,28 +191,16 @@ class Store(ABC):
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         """Nodes of one kind in id order, starting after the id ``after``; at most ``first``."""
 
-    def first_of_kind(
-        self,
-        kind: NodeKind,
-        prefixes: Sequence[str],
-        keys: Collection[str] | None = None,
-        like: Sequence[Mapping[str, Any] | None] | None = None,
-    ) -> dict[str, Node]:
-        """For each of ``prefixes``, the node of ``kind`` first in id order among those whose id
-        starts with it (for those that have one): the newest of ids that sort newest first, for
-        many at once (a dataset's newest schema version, for every dataset a batch observes).
-        ``keys``: the properties the caller reads; the nodes then hold only those (and their
-        stamps), so a store need not make the rest. ``like``: per prefix, property values the
-        caller holds already (a schema it observed); a store may answer a property equal to one
-        as that object, not a copy it made (the answer is the same). A remote store answers in
-        one round trip, the embedded one in one native call; this is a :meth:`nodes_of_kind` per
-        prefix."""
+    def first_of_kind(self, asked: FirstsRequest) -> dict[str, Node]:
+        """The first node of the kind under each of the prefixes ``asked``, by prefix (for those
+        that have one). A remote store answers in one round trip, the embedded one in one native
+        call; this is a :meth:`nodes_of_kind` per prefix."""
         found: dict[str, Node] = {}
-        for prefix in prefixes:
-            first = self.nodes_of_kind(kind, 1, prefix)
+        for prefix in asked.prefixes:
+            first = self.nodes_of_kind(asked.kind, 1, prefix)
             if first and first[0].id.startswith(prefix):
                 found[prefix] = first[0]
-        return found if keys is None else only_keys(found, keys)
+        return found if asked.keys is None else only_keys(found, asked.keys)
 
     def first_holding(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
@@ -225,7 +212,7 @@ class Store(ABC):
         re-run's are their newest version's, and need no answer made. The embedded store
         answers in one native call without making a node; this reads them
         (:meth:`first_of_kind`)."""
-        found = self.first_of_kind(kind, prefixes, [key])
+        found = self.first_of_kind(FirstsRequest(kind, prefixes, [key]))
         return [
             None
             if prefix not in found
@@ -234,19 +221,12 @@ class Store(ABC):
         ]
 
     def first_holding_observed(
-        self,
-        kind: NodeKind,
-        prefixes: Sequence[str],
-        key: str,
-        observed: ObservedSchemas,
-        indices: Sequence[int],
+        self, kind: NodeKind, prefixes: Sequence[str], key: str, values: ObservedFields
     ) -> list[bool | None]:
-        """:meth:`first_holding` with, for each prefix, the fields of the observation of
-        ``observed`` (a batch's schema observations, ``graph._native.observed_schemas``) at the
-        index given for it as the value. The embedded store compares them where they lie in the
-        batch; this makes their rows."""
-        rows = observed.rows(indices)
-        return self.first_holding(kind, prefixes, key, [list(row[4]) for row in rows])
+        """:meth:`first_holding` with, for each prefix, the fields of an observation in a batch
+        as the value. The embedded store compares them where they lie in the batch; this makes
+        their rows."""
+        return self.first_holding(kind, prefixes, key, values.lists())
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -4,16 +4,18 @@ A view reads a whole level of a walk per :func:`graph.stores.neighbourhood` call
 answers it (``graph.stores.neo4j``), the read-ahead in front of it (``walk_ahead``), the generic
 answer from primitives and the native view (``native/bindings/remote_source.cc``, which builds
 the request by keyword) all take this one value, so a new field is added here and read where it
-matters, with no argument list to keep in step elsewhere.
+matters, with no argument list to keep in step elsewhere. The reads of the first node by id under
+each of many prefixes (``Store.first_of_kind`` and ``first_holding_observed``) take theirs alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from graph.core.model import EdgeKind, PropertyKey
+from graph._native import ObservedSchemas
+from graph.core.model import EdgeKind, NodeKind, PropertyKey
 
 #: Where a neighbourhood reads: one way, or both ways at once.
 Reach = Literal["out", "in", "both"]
@@ -72,3 +74,33 @@ class NeighbourhoodRequest:
     handles: Mapping[str, object] | None = None
     ahead_in: Collection[EdgeKind] = ()
     plan: WalkPlan | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FirstsRequest:
+    """For each of ``prefixes``, the node of ``kind`` first in id order among those whose id
+    starts with it (for those that have one): the newest of ids that sort newest first, for many
+    at once (a dataset's newest schema version, for every dataset a batch observes).
+    ``keys``: the properties the caller reads; the nodes then hold only those (and their stamps),
+    so a store need not make the rest. ``like`` (with ``keys``): per prefix, property values the
+    caller holds already (a schema it observed); a store may answer a property equal to one as
+    that object, not a copy it made (the answer is the same)."""
+
+    kind: NodeKind
+    prefixes: Sequence[str]
+    keys: Collection[str] | None = None
+    like: Sequence[Mapping[str, Any] | None] | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ObservedFields:
+    """The values ``Store.first_holding_observed`` compares, one per prefix: the fields of the
+    observations of ``observed`` (a batch's schema observations, ``graph._native.observed_schemas``)
+    at ``indices``, where they lie in the batch."""
+
+    observed: ObservedSchemas
+    indices: Sequence[int]
+
+    def lists(self) -> list[list[Any]]:
+        """The fields made into rows, a list per index (as ``Store.first_holding`` takes them)."""
+        return [list(row[4]) for row in self.observed.rows(self.indices)]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from concurrent import futures
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from graph import _native
-from graph._native import ObservedSchemas
 from graph.core.model import Edge, EdgeKind, Node, NodeKind
 from graph.core.mutations import Mutation, as_wire, encode, stamp
-from graph.stores import EdgeDirection, EdgeKey, Store
+from graph.stores import EdgeDirection, EdgeKey, FirstsRequest, ObservedFields, Store
 from graph.stores.embedded import snapshot
 from graph.stores.id_format import ID_FORMAT, renames, restated
 from graph.stores.journal import Journal, JournalError, Point, Sealed, seal
@@ -379,17 +378,12 @@ class EmbeddedStore(Store):
         with self._lock:
             return self._graph.nodes_of_kind(kind, first, after)
 
-    def first_of_kind(
-        self,
-        kind: NodeKind,
-        prefixes: Sequence[str],
-        keys: Collection[str] | None = None,
-        like: Sequence[Mapping[str, Any] | None] | None = None,
-    ) -> dict[str, Node]:
-        """One native read for all of ``prefixes`` (``native/bindings/firsts.cc``)."""
+    def first_of_kind(self, asked: FirstsRequest) -> dict[str, Node]:
+        """One native read for all of the prefixes (``native/bindings/firsts.cc``)."""
+        keys = None if asked.keys is None else list(asked.keys)
         with self._lock:
             return self._graph.first_of_kind(
-                kind, prefixes, None if keys is None else list(keys), None if keys is None else like
+                asked.kind, asked.prefixes, keys, None if keys is None else asked.like
             )
 
     def first_holding(
@@ -401,17 +395,14 @@ class EmbeddedStore(Store):
             return self._graph.first_holding(kind, prefixes, key, values)
 
     def first_holding_observed(
-        self,
-        kind: NodeKind,
-        prefixes: Sequence[str],
-        key: str,
-        observed: ObservedSchemas,
-        indices: Sequence[int],
+        self, kind: NodeKind, prefixes: Sequence[str], key: str, values: ObservedFields
     ) -> list[bool | None]:
         """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
         observation's fields where they lie in the batch, none made into Python objects."""
         with self._lock:
-            return self._graph.first_holding_observed(kind, prefixes, key, observed, indices)
+            return self._graph.first_holding_observed(
+                kind, prefixes, key, values.observed, values.indices
+            )
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -23,6 +23,7 @@ from graph.core.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import (
     EdgeDirection,
     EdgeKey,
+    FirstsRequest,
     Neighbourhood,
     NeighbourhoodRequest,
     Store,
@@ -568,21 +569,16 @@ class Neo4jStore(_CypherReads, Store):
             if node is not None
         ]
 
-    def first_of_kind(
-        self,
-        kind: NodeKind,
-        prefixes: Sequence[str],
-        keys: Collection[str] | None = None,
-        like: Sequence[Mapping[str, Any] | None] | None = None,
-    ) -> dict[str, Node]:
-        if not prefixes:
+    def first_of_kind(self, asked: FirstsRequest) -> dict[str, Node]:
+        if not asked.prefixes:
             return {}
-        query = _first_of_kind_query(NodeKind(kind))
-        ((rows,),) = self._read(query, {"prefixes": list(prefixes)}, "reading the first by prefix")
+        query = _first_of_kind_query(NodeKind(asked.kind))
+        prefixes = list(asked.prefixes)
+        ((rows,),) = self._read(query, {"prefixes": prefixes}, "reading the first by prefix")
         clocks = self._clocks_of(row[1][2] for row in rows)
         found = _decode_nodes([row[1] for row in rows], clocks)
         first = {prefix: found[node[0]] for prefix, node in rows if node[0] in found}
-        return first if keys is None else only_keys(first, keys)
+        return first if asked.keys is None else only_keys(first, asked.keys)
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")
