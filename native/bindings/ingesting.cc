@@ -1,5 +1,5 @@
-// graph._native.Builder and Translator: the Python face of the ingest side of the core
-// (native/core/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
+// graph._native.Builder, Translator and DomainMatcher: the Python face of the ingest side of the core
+// (native/core/builder.h, openlineage.h, domain_rules.h). ``ingest.builder.GraphBuilder`` is Builder; the
 // Iceberg, contract and dbt translations subclass it.
 #include "py.h"
 
@@ -13,14 +13,14 @@
 #include <memory>
 
 #include "batch.h"
-#include "domain_rules_py.h"
+#include "domain_rules.h"
 #include "namespaces.h"
 #include "openlineage_event.h"
 #include "pybatch.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pytypes.h"
-#include "pywire.h"
+#include "pyvalues.h"
 
 #include <datetime.h>  // after Python.h (py.h)
 
@@ -155,6 +155,32 @@ bool nests_deeper(PyObject* value, long limit, long depth) {
   return false;
 }
 
+std::optional<std::string> glob_of(PyObject* pattern, const char* what) {
+  if (pattern == Py_None) return std::nullopt;
+  if (!PyUnicode_Check(pattern)) raise(PyExc_TypeError, std::string("a domain rule's ") + what + " must be a str or None");
+  return utf8_copy(pattern);
+}
+
+// A sequence of (domain, namespace glob, name glob, job-namespace glob) tuples, None for "any":
+// compiled in order (what Translator and DomainMatcher are built from; ingest.domain_rules hands
+// them over). Raises (TypeError) on anything else.
+DomainRules domain_rules_of(PyObject* rules) {
+  if (PyUnicode_Check(rules) || PyBytes_Check(rules))
+    raise(PyExc_TypeError, "the domain rules must be a sequence of tuples, not a string");
+  Items items(rules, "the domain rules must be a sequence of tuples");
+  std::vector<DomainRule> out;
+  out.reserve(size_t(items.size()));
+  for (PyObject* rule : items) {
+    if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 4)
+      raise(PyExc_TypeError, "a domain rule must be a tuple (domain, namespace, name, job_namespace)");
+    PyObject* domain = PyTuple_GET_ITEM(rule, 0);
+    if (!PyUnicode_Check(domain)) raise(PyExc_TypeError, "a domain rule's domain must be a str");
+    out.push_back({utf8_copy(domain), glob_of(PyTuple_GET_ITEM(rule, 1), "namespace"),
+                   glob_of(PyTuple_GET_ITEM(rule, 2), "name"), glob_of(PyTuple_GET_ITEM(rule, 3), "job_namespace")});
+  }
+  return DomainRules(out);
+}
+
 // A lookup of the core's naming tables from Python: its answer, or None for "".
 nb::object scheme_answer(std::string_view answer) { return answer.empty() ? nb::none() : text(answer); }
 
@@ -277,6 +303,17 @@ void bind_ingest(nb::module_& m) {
         return nests_deeper(value.ptr(), limit, 1);
       },
       nb::arg().none(), nb::arg());
+  nb::class_<DomainRules>(m, "DomainMatcher", nb::is_final())
+      .def("__init__",
+           [](DomainRules* self, nb::handle rules) { new (self) DomainRules(domain_rules_of(rules.ptr())); })
+      .def(
+          "domain_for",
+          [](const DomainRules& rules, const Text& ns, const Text& name, std::optional<Text> job) -> nb::object {
+            const std::string* domain = rules.domain_for(ns.view, name.view, job ? &job->view : nullptr);
+            return domain == nullptr ? nb::none() : text(*domain);
+          },
+          nb::arg(), nb::arg(), nb::arg() = nb::none());
+  m.def("glob_matches", [](const Text& text, const Text& pattern) { return glob_matches(text.view, pattern.view); });
 }
 
 }  // namespace lm

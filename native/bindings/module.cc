@@ -6,7 +6,6 @@
 
 #include <nanobind/stl/vector.h>
 
-#include "domain_rules_py.h"
 #include "hash_filter.h"
 #include "ids.h"
 #include "impact.h"
@@ -92,6 +91,5 @@ NB_MODULE(_native, m) {
       nb::arg(), nb::arg().none() = nb::none());
   bind_graph(m);
   bind_views(m);
-  bind_domain_rules(m);
   bind_ingest(m);
 }

@@ -5,9 +5,62 @@
 
 #include "batch.h"
 #include "pytypes.h"
-#include "pywire.h"
+#include "pyvalues.h"
 
 namespace lm {
+
+namespace {
+
+// A str's index in the table (by its identity when the table keeps them); TypeError for anything else.
+uint32_t ref_object(WireStrings& strings, PyObject* s) {
+  if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids, kinds' values and stamps must be str");
+  std::string spill;
+  return strings.ref_identified(uintptr_t(s), utf8_of(s, spill));
+}
+
+// A wire map (varint items, each: varint key, value) as a dict, its values at ``depth``.
+nb::dict wire_dict(Reader& r, PyStrings& strings, int depth) {
+  uint64_t n = r.varint();
+  nb::dict dict;
+  for (uint64_t k = 0; k < n; k++) {
+    nb::handle key = strings.at(r.varint(), r);
+    dict[key] = wire_to_py(r, strings, depth);
+  }
+  return dict;
+}
+
+// One part of a batch (its string table, maps and mutations) appended to ``list``.
+void decode_part_to(Reader& r, size_t size, nb::list& list) {
+  read_magic(r);
+  WireTable table;
+  table.read(r);
+  PyStrings strings(table);
+  uint64_t n_maps = r.varint();
+  if (n_maps > size) r.fail();
+  std::vector<nb::object> maps{nb::borrow(py.empty)};  // by reference: 0 the empty one
+  maps.reserve(size_t(n_maps) + 1);
+  for (uint64_t m = 0; m < n_maps; m++) maps.push_back(wire_dict(r, strings, 0));
+  uint64_t n = r.varint();
+  if (n > size) r.fail();
+  for (uint64_t k = 0; k < n; k++) {
+    uint8_t op = r.u8();
+    if (op > 1) r.fail();
+    nb::handle a = strings.at(r.varint(), r);
+    uint8_t kind = r.u8();
+    if (kind >= (op == 0 ? unsigned(kNodeKinds) : unsigned(kEdgeKinds))) r.fail();
+    nb::handle kind_object = op == 0 ? py.node_kind[kind] : py.edge_kind[kind];
+    nb::handle b = op == 1 ? strings.at(r.varint(), r) : nb::handle();
+    nb::handle stamp = strings.at(r.varint(), r);
+    nb::handle props = maps[map_ref(r, size_t(n_maps))];
+    nb::handle first = maps[map_ref(r, size_t(n_maps))];
+    nb::tuple args = op == 0 ? nb::make_tuple(a, kind_object, stamp, props, first)
+                             : nb::make_tuple(a, kind_object, b, stamp, props, first);
+    PyTypeObject* type = reinterpret_cast<PyTypeObject*>(op == 0 ? py.UpsertNode : py.UpsertEdge);
+    list.append(nb::steal(check(PyTuple_Type.tp_new(type, nb::make_tuple(args).ptr(), nullptr))));  // tuple.__new__
+  }
+}
+
+}  // namespace
 
 nb::object wire_to_py(Reader& r, PyStrings& strings, int depth) {
   if (depth > kMaxDepth) r.fail();
@@ -36,15 +89,7 @@ nb::object wire_to_py(Reader& r, PyStrings& strings, int depth) {
       for (uint64_t k = 0; k < n; k++) list.append(wire_to_py(r, strings, depth + 1));
       return std::move(list);
     }
-    case kDict: {
-      uint64_t n = r.varint();
-      nb::dict dict;
-      for (uint64_t k = 0; k < n; k++) {
-        nb::handle key = strings.at(r.varint(), r);
-        dict[key] = wire_to_py(r, strings, depth + 1);
-      }
-      return std::move(dict);
-    }
+    case kDict: return wire_dict(r, strings, depth + 1);
     default: r.fail();
   }
 }
@@ -81,49 +126,6 @@ nb::bytes encode_mutations(nb::handle mutations) {
   Bytes out = wire.finish();
   return nb::bytes(out.data(), out.size());
 }
-
-namespace {
-
-// One part of a batch (its string table, maps and mutations) appended to ``list``.
-void decode_part_to(Reader& r, size_t size, nb::list& list) {
-  read_magic(r);
-  WireTable table;
-  table.read(r);
-  PyStrings strings(table);
-  uint64_t n_maps = r.varint();
-  if (n_maps > size) r.fail();
-  std::vector<nb::object> maps{nb::borrow(py.empty)};  // by reference: 0 the empty one
-  maps.reserve(size_t(n_maps) + 1);
-  for (uint64_t m = 0; m < n_maps; m++) {
-    uint64_t n = r.varint();
-    nb::dict dict;
-    for (uint64_t k = 0; k < n; k++) {
-      nb::handle key = strings.at(r.varint(), r);
-      dict[key] = wire_to_py(r, strings, 0);
-    }
-    maps.push_back(std::move(dict));
-  }
-  uint64_t n = r.varint();
-  if (n > size) r.fail();
-  for (uint64_t k = 0; k < n; k++) {
-    uint8_t op = r.u8();
-    if (op > 1) r.fail();
-    nb::handle a = strings.at(r.varint(), r);
-    uint8_t kind = r.u8();
-    if (kind >= (op == 0 ? unsigned(kNodeKinds) : unsigned(kEdgeKinds))) r.fail();
-    nb::handle kind_object = op == 0 ? py.node_kind[kind] : py.edge_kind[kind];
-    nb::handle b = op == 1 ? strings.at(r.varint(), r) : nb::handle();
-    nb::handle stamp = strings.at(r.varint(), r);
-    nb::handle props = maps[map_ref(r, size_t(n_maps))];
-    nb::handle first = maps[map_ref(r, size_t(n_maps))];
-    nb::tuple args = op == 0 ? nb::make_tuple(a, kind_object, stamp, props, first)
-                             : nb::make_tuple(a, kind_object, b, stamp, props, first);
-    PyTypeObject* type = reinterpret_cast<PyTypeObject*>(op == 0 ? py.UpsertNode : py.UpsertEdge);
-    list.append(nb::steal(check(PyTuple_Type.tp_new(type, nb::make_tuple(args).ptr(), nullptr))));  // tuple.__new__
-  }
-}
-
-}  // namespace
 
 nb::list decode_mutations(const uint8_t* data, size_t size) {
   require_configured();

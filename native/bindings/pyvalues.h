@@ -1,4 +1,6 @@
-// Property values from and to Python objects (native/core/values.h holds their encoding).
+// Property values from and to Python objects (native/core/values.h holds their encoding), and
+// into the wire form (native/core/wire.h): what graph.core.mutations.encode and the ingesters'
+// props hand over.
 #pragma once
 
 #include "py.h"
@@ -6,6 +8,7 @@
 #include <vector>
 
 #include "values.h"
+#include "wire.h"
 
 namespace lm {
 
@@ -63,5 +66,9 @@ struct ValueAlone {
     value_from_py(o, sink, bytes, where);
   }
 };
+
+MapWriter& set_py(MapWriter& map, const Key& key, PyObject* value, const char* where = "a property");
+// {**map, **mapping}
+MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where = "props");
 
 }  // namespace lm

@@ -87,7 +87,7 @@ class MapWriter {
   }
 
   // ``key`` set to the value ``write(sink, out)`` encodes with this map's strings (the bindings'
-  // Python values: bindings/pywire.h).
+  // Python values: bindings/pyvalues.h).
   template <class Write>
   MapWriter& set_encoded(const Key& key, Write&& write) {
     return put(key, [&](Bytes& out) { write(static_cast<StringSink&>(strings_), out); });
