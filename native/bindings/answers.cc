@@ -76,12 +76,12 @@ nb::object lineage_render_marquez(LineageObject& l, nb::handle run_versions) {
     if (!PyDict_Check(run_versions.ptr())) raise(PyExc_TypeError, "run_versions must be a dict");
     for (auto [run, text] : nb::borrow<nb::dict>(run_versions)) versions.emplace(utf8_copy(run), utf8_copy(text));
   }
-  return nb::steal(check(marquez_lineage_bytes(*v->view, *l.answer, &versions, embedded(v))));
+  return marquez_lineage_bytes(*v->view, *l.answer, &versions, embedded(v));
 }
 
 nb::object lineage_marquez_runs(LineageObject& l) {
   ViewObject* v = view_of(l.owner);
-  return nb::steal(check(marquez_lineage_run_ids(*v->view, *l.answer, embedded(v))));
+  return marquez_lineage_run_ids(*v->view, *l.answer, embedded(v));
 }
 
 // products, domains, owners or contracts: ids, by id.

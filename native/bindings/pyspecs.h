@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "pylock.h"
@@ -34,16 +35,18 @@ void render_columns(PySpecs& specs, size_t rows);
 
 // The rows ``render`` renders (without the GIL when ``nogil``: a view of the embedded store, under
 // the graph's lock: a 20k-row answer is milliseconds of work the event loop and other queries need
-// not wait for) as bytes, or None when they need Python.
+// not wait for) as bytes, or None when they need Python: ``render()`` returns them or nullopt, or
+// ``render(json)`` writes them (a Marquez rendering, which always can).
 template <class F>
 nb::object rendered(bool nogil, F&& render) {
   std::optional<std::string> rows;
   {
     NoGil rendering(nogil);
-    rows = render();
+    if constexpr (std::is_invocable_v<F, std::string&>) render(rows.emplace());
+    else rows = render();
   }
   if (!rows) return nb::none();
-  return nb::steal(check(PyBytes_FromStringAndSize(rows->data(), Py_ssize_t(rows->size()))));
+  return nb::bytes(rows->data(), rows->size());
 }
 
 }  // namespace lm

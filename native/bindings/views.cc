@@ -291,7 +291,7 @@ nb::object view_marquez_column_lineage(ViewSelf self, const IdTexts& ids, Flag d
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing(false);  // in order: a later walk's edge properties win
   Budget budget = budget_of(max_nodes, seconds);
-  return nb::steal(check(marquez_column_lineage_bytes(*self.p->view, starts, down.on, depth, budget, embedded(self.p))));
+  return marquez_column_lineage_bytes(*self.p->view, starts, down.on, depth, budget, embedded(self.p));
 }
 
 }  // namespace
@@ -333,7 +333,7 @@ void bind_views(nb::module_& m) {
       .def("node_facts", under_lock(view_node_facts))
       .def("marquez", under_lock(+[](Self self, const IdTexts& ids, Flag whole) {
              Ids found(self.p, ids);
-             return nb::steal(check(marquez_nodes_bytes(*self.p->view, found.nodes, whole.on, embedded(self.p))));
+             return marquez_nodes_bytes(*self.p->view, found.nodes, whole.on, embedded(self.p));
            }))
       .def("marquez_column_lineage", under_lock(view_marquez_column_lineage));
 
@@ -341,9 +341,7 @@ void bind_views(nb::module_& m) {
   m.attr("MARQUEZ_SHOWN") = nb::tuple(nb::cast(kMarquezShown));
   m.attr("MARQUEZ_FIELD_KEYS") = nb::tuple(nb::cast(kMarquezFieldKeys));
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
-  m.def(
-      "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },
-      nb::arg().none());
+  m.def("marquez_fields", &marquez_fields, nb::arg().none());
 }
 
 }  // namespace lm
