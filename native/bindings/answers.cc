@@ -15,7 +15,7 @@ namespace {
 const Graph& graph_of_answer(nb::handle owner) { return view_of(owner)->view->g; }
 
 nb::object edge_props(const Graph& g, const LineageAnswer::Edge& e) {
-  return e.props == kNone ? nb::none() : nb::steal(props_to_py(g.pool, g.edge_record[e.props]));
+  return e.props == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e.props]);
 }
 
 nb::list lineage_nodes(LineageObject& l) {

@@ -49,8 +49,8 @@ nb::dict graph_first_of_kind(Graph& g, NodeKindCode kind, nb::handle prefixes, n
     if (first == kNone) continue;
     PyObject* these = held ? (*held)[Py_ssize_t(i)] : Py_None;
     if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
-    out[seq.objects[i]] = nb::steal(keys.is_none() ? node_to_py(g, first)
-                                                   : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
+    out[seq.objects[i]] = keys.is_none() ? node_to_py(g, first)
+                                         : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these);
   }
   return out;
 }

@@ -53,7 +53,7 @@ nb::list nodes_to_py(const Graph& g, const std::vector<NodeIdx>& nodes) {
 nb::dict graph_nodes(Graph& g, const IdTexts& ids) {
   Found found = found_in(g, ids);
   nb::dict out;
-  for (size_t i = 0; i < found.nodes.size(); i++) out[found.ids[i]] = nb::steal(node_to_py(g, found.nodes[i], found.ids[i].ptr()));
+  for (size_t i = 0; i < found.nodes.size(); i++) out[found.ids[i]] = node_to_py(g, found.nodes[i], found.ids[i].ptr());
   return out;
 }
 
@@ -64,7 +64,7 @@ nb::object edge_object(const Graph& g, nb::handle id, const NodeEdge& e, bool ou
   nb::object& target = out ? far_end : near_end;
   if (key_only) return edge_key(std::move(source), e.kind, std::move(target));
   Record* r = g.edge_record[e.edge];
-  nb::object props = nb::steal(props_to_py(g.pool, r)), stamps = nb::steal(stamps_to_py(g.pool, r));
+  nb::object props = props_to_py(g.pool, r), stamps = stamps_to_py(g.pool, r);
   return make_edge(std::move(source), e.kind, std::move(target), std::move(props), std::move(stamps));
 }
 
@@ -107,7 +107,7 @@ void graph_judge(Graph& g, const IdTexts& jobs) { judge_jobs(g, found_in(g, jobs
 nb::list graph_search(Graph& g, Text needle, const NodeKinds& kinds, Py_ssize_t first) {
   bool wanted[kNodeKinds] = {};
   for (uint8_t kind : kinds.codes) wanted[kind] = true;
-  auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(nb::steal(value_to_py(value, g.pool)))); };
+  auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(value_to_py(value, g.pool))); };
   return nodes_to_py(g, search_names(g, needle.view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown));
 }
 
@@ -173,8 +173,8 @@ nb::tuple plan_changes(PlanObject& self) {
   Graph& g = graph_in(self.owner);
   Reading shared(g);
   auto text = [&](StrId id) { return nb::steal(str_of(g.pool.view(id))); };
-  auto props = [&](const Record* r) { return nb::steal(props_to_py(g.pool, r)); };
-  auto stamps = [&](const Record* r) { return nb::steal(stamps_to_py(g.pool, r)); };
+  auto props = [&](const Record* r) { return props_to_py(g.pool, r); };
+  auto stamps = [&](const Record* r) { return stamps_to_py(g.pool, r); };
   nb::dict nodes, edges;
   for (auto& n : p.nodes) {
     nb::object id = text(n.id);

@@ -290,7 +290,7 @@ void bind_ingest(nb::module_& m) {
   m.def("utc_stamp", &module_utc_stamp);
   m.def(
       "normal_namespace", [](const nb::str& sent) -> nb::object {
-        Utf8 given(sent);
+        Text given(sent);
         std::string normal = normal_namespace(given.view);
         return normal == given.view ? nb::object(sent) : text(normal);
       });

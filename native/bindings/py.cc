@@ -9,7 +9,8 @@ void register_error_translation() {
     } catch (const PyErrorSet&) {
       // the error is set already
     } catch (const Error& e) {
-      set_error(e);
+      PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError};
+      PyErr_SetString(types[e.kind], e.what());  // the exception of the failure's kind
     }
   });
 }

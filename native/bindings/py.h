@@ -21,16 +21,10 @@ struct PyErrorSet {};
   throw PyErrorSet{};
 }
 
-// The Python exception of a core failure, set as the current error.
-inline void set_error(const Error& e) {
-  PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError};
-  PyErr_SetString(types[e.kind], e.what());
-}
-
 namespace nb = nanobind;
 
 // How the failures above reach Python from a binding nanobind declared: a PyErrorSet leaves the
-// error Python already has, an Error raises its kind's exception (set_error); what else a binding
+// error Python already has, an Error raises its kind's exception; what else a binding
 // throws is nanobind's to translate (std::bad_alloc: MemoryError, std::exception: RuntimeError).
 void register_error_translation();
 
@@ -99,26 +93,22 @@ std::string_view utf8_of(PyObject* s, std::string& spill);
 // The same into ``view``, which lies in ``held`` when not in the str's cache; false: the error set.
 bool utf8_held(PyObject* s, std::string_view& view, nb::object& held) noexcept;
 
-// A str argument's UTF-8 (utf8_of), for as long as it lives.
-struct Utf8 {
-  explicit Utf8(nb::handle s) : view(utf8_of(s.ptr(), spill)) {}
-  Utf8(const Utf8&) = delete;
-  std::string spill;
-  std::string_view view;
-};
-
-// A Python str's UTF-8, copied.
-inline std::string utf8_copy(nb::handle s) { return std::string(Utf8(s).view); }
-
 // A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
 PyObject* str_of(std::string_view s);
 
-// A str parameter's UTF-8, as utf8_of reads it (lone surrogates kept), valid while the call runs:
-// a binding taking a Text is given any str; anything else is nanobind's TypeError.
+// A str's UTF-8, as utf8_of reads it (lone surrogates kept), valid while this lives: a binding
+// taking a Text is given any str (anything else is nanobind's TypeError); Text(s) reads one.
 struct Text {
+  Text() = default;
+  explicit Text(nb::handle s) {
+    if (!utf8_held(s.ptr(), view, held)) throw PyErrorSet{};
+  }
   std::string_view view;
   nb::object held;  // what ``view`` lies in when it is not the str's own cache
 };
+
+// A Python str's UTF-8, copied.
+inline std::string utf8_copy(nb::handle s) { return std::string(Text(s).view); }
 
 }  // namespace lm
 

@@ -7,22 +7,22 @@
 
 namespace lm {
 
-PyObject* props_to_py(const StringPool& pool, const Record* r) {
+nb::object props_to_py(const StringPool& pool, const Record* r) {
   nb::dict dict;
   for_each_entry(r, [&](const Entry& e) {
     const uint8_t* p = e.value;
-    if (*p != kAbsent) set_item(dict, owned(str_of(pool.view(e.key))), owned(value_to_py(p, pool)));
+    if (*p != kAbsent) set_item(dict, owned(str_of(pool.view(e.key))), value_to_py(p, pool));
   });
-  return dict.release().ptr();
+  return std::move(dict);
 }
 
-PyObject* stamps_to_py(const StringPool& pool, const Record* r) {
+nb::object stamps_to_py(const StringPool& pool, const Record* r) {
   nb::dict dict;
   char buf[32];
   for_each_entry(r, [&](const Entry& e) {
     set_item(dict, owned(str_of(pool.view(e.key))), owned(str_of(stamp_text(e.stamp, pool, buf))));
   });
-  return dict.release().ptr();
+  return std::move(dict);
 }
 
 Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
@@ -56,14 +56,13 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
   return record.freeze(share);
 }
 
-PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
+nb::object node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
   nb::object id_object = id ? nb::borrow(id) : owned(str_of(g.pool.view(g.node_id[n])));
-  nb::object props = owned(props_to_py(g.pool, g.node_record[n]));
-  nb::object stamps = owned(stamps_to_py(g.pool, g.node_record[n]));
-  return make_node(std::move(id_object), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
+  const Record* r = g.node_record[n];
+  return make_node(std::move(id_object), g.node_kind[n], props_to_py(g.pool, r), stamps_to_py(g.pool, r));
 }
 
-PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings, PyObject* like) {
+nb::object node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings, PyObject* like) {
   nb::dict props, stamps;
   char buf[32];
   for_each_entry(g.node_record[n], [&](const Entry& e) {
@@ -76,20 +75,18 @@ PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& 
     const uint8_t* stored = e.value;
     if (held != nullptr && same_as_py(stored, g.pool, held, strings)) return set_item(props, read->second, held);
     const uint8_t* p = e.value;
-    set_item(props, read->second, owned(value_to_py(p, g.pool, &strings)));
+    set_item(props, read->second, value_to_py(p, g.pool, &strings));
   });
   nb::object id = owned(str_of(g.pool.view(g.node_id[n])));
-  return make_node(std::move(id), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
+  return make_node(std::move(id), g.node_kind[n], std::move(props), std::move(stamps));
 }
 
-PyObject* edge_to_py(const Graph& g, EdgeIdx e) {
+nb::object edge_to_py(const Graph& g, EdgeIdx e) {
   nb::object source = owned(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
   nb::object target = owned(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
-  nb::object props = owned(props_to_py(g.pool, g.edge_record[e]));
-  nb::object stamps = owned(stamps_to_py(g.pool, g.edge_record[e]));
-  return make_edge(std::move(source), g.edge_kind[e], std::move(target), std::move(props), std::move(stamps))
-      .release()
-      .ptr();
+  const Record* r = g.edge_record[e];
+  return make_edge(std::move(source), g.edge_kind[e], std::move(target), props_to_py(g.pool, r),
+                   stamps_to_py(g.pool, r));
 }
 
 }  // namespace lm

@@ -92,39 +92,39 @@ void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where,
   }
 }
 
-PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings) {
+nb::object value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings) {
   uint8_t tag = *p++;
   switch (tag) {
     case kNull:
-    case kAbsent: Py_RETURN_NONE;
-    case kFalse: Py_RETURN_FALSE;
-    case kTrue: Py_RETURN_TRUE;
-    case kInt: return check(PyLong_FromLongLong(unzigzag(get_varint(p))));
-    case kUInt: return check(PyLong_FromUnsignedLongLong(get_varint(p)));
+    case kAbsent: return nb::none();
+    case kFalse: return nb::bool_(false);
+    case kTrue: return nb::bool_(true);
+    case kInt: return owned(PyLong_FromLongLong(unzigzag(get_varint(p))));
+    case kUInt: return owned(PyLong_FromUnsignedLongLong(get_varint(p)));
     case kFloat: {
       double d;
       std::memcpy(&d, p, 8);
       p += 8;
-      return check(PyFloat_FromDouble(d));
+      return owned(PyFloat_FromDouble(d));
     }
     case kStr: {
       StrId id = StrId(get_varint(p));
-      return strings ? strings->str(pool, id) : str_of(pool.view(id));
+      return owned(strings ? strings->str(pool, id) : str_of(pool.view(id)));
     }
     case kStampStr: {
       char buf[32];
-      return str_of(stamp_text(get_u64(p), pool, buf));
+      return owned(str_of(stamp_text(get_u64(p), pool, buf)));
     }
-    case kList: return list_of(get_varint(p), [&](size_t) { return value_to_py(p, pool, strings); }).release().ptr();
+    case kList: return list_of(get_varint(p), [&](size_t) { return value_to_py(p, pool, strings); });
     case kDict: {
       uint64_t n = get_varint(p);
       nb::dict dict;
       for (uint64_t i = 0; i < n; i++) {
         StrId id = StrId(get_varint(p));
         nb::object key = owned(strings ? strings->str(pool, id) : str_of(pool.view(id)));
-        set_item(dict, key, owned(value_to_py(p, pool, strings)));
+        set_item(dict, key, value_to_py(p, pool, strings));
       }
-      return dict.release().ptr();
+      return std::move(dict);
     }
   }
   corrupt("value");

@@ -39,7 +39,7 @@ class StrCache {
 
 // The Python object of a value; advances ``p`` past it. ``strings``: where its strings are made
 // once, for an answer of many values.
-PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings = nullptr);
+nb::object value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings = nullptr);
 
 // Whether the value at ``p`` is ``o``'s twin: what value_to_py would make of it is equal to ``o``
 // and indistinguishable from it (the same types, a float's very bits), so a caller holding ``o``

@@ -33,7 +33,7 @@ nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::s
   return column([&](NodeIdx n) -> nb::object {
     const uint8_t* v = g.node_value(n, key);
     if (v == nullptr || *v == kAbsent) return nb::none();
-    if (*v != kStr) return nb::steal(value_to_py(v, g.pool));
+    if (*v != kStr) return value_to_py(v, g.pool);
     const uint8_t* p = v + 1;
     return strs(StrId(get_varint(p)));
   });
@@ -126,7 +126,7 @@ nb::dict view_nodes(ViewSelf self, const IdTexts& ids) {
   nb::dict out;
   const Graph& g = self.p->view->g;
   for (size_t i = 0; i < found.nodes.size(); i++)
-    if (self.p->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i].ptr()));
+    if (self.p->view->visible(found.nodes[i])) out[found.objects[i]] = node_to_py(g, found.nodes[i], found.objects[i].ptr());
   return out;
 }
 
@@ -138,7 +138,7 @@ nb::list view_edges(ViewSelf self, const IdTexts& ids, const EdgeKinds& kinds, D
   v->view->named_edges(found.existing(), kinds.mask, direction.out, edges, !KeysOnly);
   const Graph& g = v->view->g;
   return list_of(edges.size(), [&](size_t i) {
-    return KeysOnly ? nb::object(key_tuple(g, edges[i])) : nb::steal(edge_to_py(g, edges[i].edge));
+    return KeysOnly ? nb::object(key_tuple(g, edges[i])) : edge_to_py(g, edges[i].edge);
   });
 }
 
@@ -244,7 +244,7 @@ nb::list view_lifecycle_of(ViewSelf self, const IdSequence& ids) {
 nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
   uint32_t facts = 0;
   for (PyObject* name : Items(names, "facts must be iterable")) {
-    uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Utf8(name).view) : 0;
+    uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Text(name).view) : 0;
     if (bit == 0) raise(PyExc_ValueError, "facts are upstream, downstream, domain, owners, run_state");
     facts |= bit;
   }
