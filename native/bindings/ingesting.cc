@@ -78,14 +78,6 @@ nb::bytes bytes_of(const Bytes& data) { return nb::bytes(data.data(), data.size(
 // (ingest.openlineage_schema.event_schemas).
 using SchemaParts = std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>>;
 
-// A refused event as Translator.translate names it: (index, what, detail, path).
-nb::tuple problem(size_t index, const Translated& why) {
-  if (!why.invalid.empty()) return nb::make_tuple(index, "invalid", text(why.invalid), text(why.invalid_path));
-  bool overlong = !why.overlong_id.empty();
-  return nb::make_tuple(index, overlong ? "overlong" : "limit", text(overlong ? why.overlong_id : why.over_limit),
-                        text(""));
-}
-
 // translate(raws, not_after, settle) -> (wire bytes, [(index, what, detail, path)], [seconds], [subject])
 //
 // ``raws``: events, each its JSON bytes, translated into one batch (native/core/openlineage_event.h,
@@ -119,7 +111,8 @@ nb::tuple translator_translate(const OpenLineageTranslator& translator, nb::list
     batch.settled(std::string_view(json.c_str(), json.size()), kind.view, std::string(at.view));
   }
   nb::list problems;
-  for (const auto& [index, why] : batch.refused) problems.append(problem(index, why));
+  for (const auto& [index, why] : batch.refused)
+    problems.append(nb::make_tuple(index, why.refusal(), text(why.detail()), text(why.where())));
   nb::list seconds = list_of(count, [&](size_t i) { return PyFloat_FromDouble(batch.seconds[i]); });
   nb::list named = list_of(batch.subjects.size(), [&](size_t i) { return str_of(batch.subjects.text(uint32_t(i))); });
   return nb::make_tuple(bytes_of(lease.writer().finish()), problems, seconds, named);

@@ -34,6 +34,13 @@ struct Translated {
   std::string over_limit;   // else why the event asks too much work, naming the field (then refused too)
   std::string invalid, invalid_path;  // else why the event is not valid (openlineage_event.h), and where
   bool refused() const { return !overlong_id.empty() || !over_limit.empty() || !invalid.empty(); }
+  // A refusal as Translator.translate names it: "invalid", "overlong" or "limit" (asked in that
+  // order), its detail (the message, the id, why it asks too much work) and where ("" but invalid).
+  const char* refusal() const { return !invalid.empty() ? "invalid" : !overlong_id.empty() ? "overlong" : "limit"; }
+  const std::string& detail() const {
+    return !invalid.empty() ? invalid : !overlong_id.empty() ? overlong_id : over_limit;
+  }
+  std::string_view where() const { return invalid.empty() ? std::string_view("") : invalid_path; }
 };
 
 // One event, valid (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;

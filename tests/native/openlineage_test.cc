@@ -206,6 +206,9 @@ TEST(OpenLineageEvent, WhatThePythonPathDecides) {
   EXPECT_EQ(refused.outcome, OpenLineageTranslator::kRefused);
   EXPECT_EQ(refused.why.invalid_path, "$.job.facets.sql");
   EXPECT_EQ(refused.why.invalid, "'query' is a required property");
+  EXPECT_STREQ(refused.why.refusal(), "invalid");  // as Translator.translate names it
+  EXPECT_EQ(refused.why.detail(), "'query' is a required property");
+  EXPECT_EQ(refused.why.where(), "$.job.facets.sql");
   EXPECT_EQ(run(translator(DomainRules(), true), event(", \"producer\": \"p\"")).outcome, OpenLineageTranslator::kTranslated);
   EXPECT_THROW(OpenLineageTranslator(OpenLineageRules{}, any_event(), JsonSchema::kDeepest + 1), Error);
   EXPECT_THROW(OpenLineageTranslator(OpenLineageRules{}, std::make_unique<JsonSchema>(std::vector<std::string>{},
@@ -221,10 +224,16 @@ TEST(OpenLineageEvent, RefusedEventsSayWhy) {
                                R"("}, "job": {"namespace": "j", "name": ")" + long_name + R"("}})");
   EXPECT_EQ(overlong.outcome, OpenLineageTranslator::kRefused);
   EXPECT_EQ(overlong.why.overlong_id.substr(0, 6), "job:j:");
+  EXPECT_STREQ(overlong.why.refusal(), "overlong");
+  EXPECT_EQ(overlong.why.detail(), overlong.why.overlong_id);
+  EXPECT_EQ(overlong.why.where(), "");
   Result field = run(t, R"({"eventTime": "2026-01-05T00:00:00Z", "dataset": {"namespace": "n", "name": "d",
       "facets": {"schema": {"fields": [{"name": "a", "fields": [{"name": ")" + long_name + R"("}]}]}}}})");
   EXPECT_EQ(field.outcome, OpenLineageTranslator::kRefused);
   EXPECT_EQ(field.why.over_limit.substr(0, 69), "$.dataset.facets.schema.fields[0].fields[0].name: makes the column id");
+  EXPECT_STREQ(field.why.refusal(), "limit");
+  EXPECT_EQ(field.why.detail(), field.why.over_limit);
+  EXPECT_EQ(field.why.where(), "");
 }
 
 TEST(OpenLineageEvent, SettledEventsAreTranslatedAsGiven) {
