@@ -464,7 +464,7 @@ class View:
         """
 
     def node_facts(
-        self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /
+        self, ids: Sequence[str], facts: Sequence[str], max_nodes: int, seconds: float, /
     ) -> dict[str, list[Any]]:
         """
         Facts of each node (upstream, downstream, domain, owners, run_state), by fact (native/core/node_facts.h).

@@ -12,7 +12,7 @@ namespace lm {
 
 namespace {
 
-const Graph& graph_of_answer(nb::handle owner) { return view_of(owner)->view->g; }
+const Graph& graph_of_answer(nb::handle owner) { return view_of(owner)->view().g; }
 
 nb::object edge_props(const Graph& g, const LineageAnswer::Edge& e) {
   return e.props == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e.props]);
@@ -33,7 +33,7 @@ nb::list lineage_edges(LineageObject& l) {
 }
 
 nb::object lineage_node_column(LineageObject& l, Text field) {
-  return node_column(graph_of_answer(l.owner), l.answer->nodes, field.view, view_of(l.owner)->view);
+  return node_column(graph_of_answer(l.owner), l.answer->nodes, field.view, &view_of(l.owner)->view());
 }
 
 // source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
@@ -58,14 +58,14 @@ nb::object lineage_render_nodes(LineageObject& l, nb::handle arg, Py_ssize_t max
   render_columns(specs, l.answer->nodes.size());
   if (fact_bits(specs.specs) != 0 && max_nodes < 0)
     raise(PyExc_TypeError, "a node's facts are read within max_nodes and seconds");
-  return rendered(embedded(v), [&] { return render_lineage_nodes(*v->view, *l.answer, specs.specs, budget_of(max_nodes, seconds)); });
+  return rendered(embedded(v), [&] { return render_lineage_nodes(v->view(), *l.answer, specs.specs, budget_of(max_nodes, seconds)); });
 }
 
 nb::object lineage_render_edges(LineageObject& l, nb::handle arg) {
   ViewObject* v = view_of(l.owner);
   PySpecs specs = specs_of(arg);
   name_enums(specs, Field::kKind, py.edge_kind, kEdgeKinds);
-  return rendered(embedded(v), [&] { return render_lineage_edges(v->view->g, *l.answer, specs.specs); });
+  return rendered(embedded(v), [&] { return render_lineage_edges(v->view().g, *l.answer, specs.specs); });
 }
 
 // render_marquez(run_versions): each run's dataset versions by its id (RunVersions), read with the GIL held.
@@ -76,12 +76,12 @@ nb::object lineage_render_marquez(LineageObject& l, nb::handle run_versions) {
     if (!PyDict_Check(run_versions.ptr())) raise(PyExc_TypeError, "run_versions must be a dict");
     for (auto [run, text] : nb::borrow<nb::dict>(run_versions)) versions.emplace(utf8_copy(run), utf8_copy(text));
   }
-  return marquez_lineage_bytes(*v->view, *l.answer, &versions, embedded(v));
+  return marquez_lineage_bytes(v->view(), *l.answer, &versions, embedded(v));
 }
 
 nb::object lineage_marquez_runs(LineageObject& l) {
   ViewObject* v = view_of(l.owner);
-  return marquez_lineage_run_ids(*v->view, *l.answer, embedded(v));
+  return marquez_lineage_run_ids(v->view(), *l.answer, embedded(v));
 }
 
 // products, domains, owners or contracts: ids, by id.
@@ -135,7 +135,7 @@ nb::object impact_affected_column(ImpactObject& im, Text field, nb::handle wante
   std::vector<NodeIdx> nodes;
   nodes.reserve(rows.size());
   for (size_t at : rows) nodes.push_back(a.affected[at].node);
-  return node_column(g, nodes, field.view, view_of(im.owner)->view);
+  return node_column(g, nodes, field.view, &view_of(im.owner)->view());
 }
 
 nb::list impact_affected_nodes(ImpactObject& im) {
@@ -150,7 +150,7 @@ nb::object impact_render_affected(ImpactObject& im, nb::handle arg) {
   PyObject* const rank_values[3] = {ranks[0].ptr(), ranks[1].ptr(), ranks[2].ptr()};
   name_enums(specs, Field::kSeverity, rank_values, 3);
   name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
-  return rendered(embedded(v), [&] { return render_impact_affected(*v->view, *im.answer, specs.specs); });
+  return rendered(embedded(v), [&] { return render_impact_affected(v->view(), *im.answer, specs.specs); });
 }
 
 nb::object impact_changed(ImpactObject& im) {
@@ -163,7 +163,7 @@ nb::object impact_changed(ImpactObject& im) {
 ImpactObject::~ImpactObject() {
   if (!answer) return;
   ViewObject* v = view_of(owner);
-  locked(v, [&] { for (StrId id : answer->held) v->view->g.let_go(id); });
+  locked(v, [&] { for (StrId id : answer->held) v->view().g.let_go(id); });
 }
 
 void bind_answers(nb::module_& m) {

@@ -48,7 +48,7 @@ namespace {
 
 // Python ids as the view finds them (FoundIds), each with its str.
 struct Ids : FoundIds {
-  Ids(ViewObject* self, const IdTexts& ids, bool lean = false) : FoundIds(*self->view, ids.texts, lean), objects(ids.objects) {}
+  Ids(ViewObject* self, const IdTexts& ids, bool lean = false) : FoundIds(self->view(), ids.texts, lean), objects(ids.objects) {}
   const std::vector<nb::handle>& objects;  // borrowed from the sequence
 };
 
@@ -65,7 +65,7 @@ nb::dict id_map(const Graph& g, const IdMap& map) {
 }
 
 NodeIdx start_node(ViewObject* self, Text id) {
-  NodeIdx n = self->view->find(id.view);
+  NodeIdx n = self->view().find(id.view);
   if (n == kNone) raise(PyExc_LookupError, "no such node");
   return n;
 }
@@ -74,46 +74,29 @@ NodeIdx start_node(ViewObject* self, Text id) {
 
 // -- View -----------------------------------------------------------------------------------------
 
-ViewObject::ViewObject(nb::handle graph, nb::handle store_object, std::optional<Text> moment_text, nb::handle summary,
+ViewObject::ViewObject(Graph* graph, nb::handle store_object, std::optional<Text> as_of, nb::handle summary,
                        nb::handle names) {
   require_configured();
-  if (!graph.is_none() && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
   store = nb::borrow(store_object);
-  std::unique_ptr<Source> made;
-  if (!graph.is_none()) {
-    graph_owner = nb::borrow(graph);
-    made = std::make_unique<Source>(graph_in(graph));
-  } else {
-    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), !moment_text);
-  }
-  std::unique_ptr<View> made_view;
-  auto make = [&] {  // the stamp is held in the pool; the view judges the writes since the last read
-    Stamp moment = moment_text ? stamp_of(moment_text->view, made->g.pool) : 0;
-    this->as_of = moment;
-    made_view = std::make_unique<View>(*made, bool(moment_text), moment);
+  auto make = [&](std::unique_ptr<Source> source) {
+    query = std::make_unique<QueryView>(std::move(source), bool(as_of), as_of ? as_of->view : "");
   };
-  if (!embedded(this)) make();
-  else if (moment_text) {
-    Writing alone(made->g);
-    make();
-  } else {
-    Reading shared(made->g);
-    make();
+  if (graph == nullptr) {
+    make(std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), !as_of));
+    return;
   }
-  aliases = new Aliases(*made_view);
-  view = made_view.release();
-  source = made.release();
+  graph_owner = nb::find(graph);
+  if (as_of) {  // its stamp is added to the pool
+    Writing alone(*graph);
+    make(std::make_unique<Source>(*graph));
+  } else {  // the view judges the writes since the last read
+    Reading shared(*graph);
+    make(std::make_unique<Source>(*graph));
+  }
 }
 
 ViewObject::~ViewObject() {
-  if (view) {
-    locked(this, [&] {  // the aliases and the moment hold strings of its pool
-      delete aliases;
-      if (view->past && is_text_stamp(as_of)) view->g.let_go(StrId(as_of >> 4));
-    });
-  }
-  delete view;
-  delete source;
+  if (query) locked(this, [&] { query.reset(); });
 }
 
 namespace {
@@ -122,11 +105,11 @@ template <bool Whole>
 nb::dict view_nodes(ViewSelf self, const IdTexts& ids) {
   Ids found(self.p, ids);
   std::vector<NodeIdx> existing = found.existing();
-  if (Whole) self.p->view->wholes(existing); else self.p->view->summaries(existing);
+  View& view = self.p->view();
+  if (Whole) view.wholes(existing); else view.summaries(existing);
   nb::dict out;
-  const Graph& g = self.p->view->g;
   for (size_t i = 0; i < found.nodes.size(); i++)
-    if (self.p->view->visible(found.nodes[i])) out[found.objects[i]] = node_to_py(g, found.nodes[i], found.objects[i].ptr());
+    if (view.visible(found.nodes[i])) out[found.objects[i]] = node_to_py(view.g, found.nodes[i], found.objects[i].ptr());
   return out;
 }
 
@@ -135,8 +118,8 @@ nb::list view_edges(ViewSelf self, const IdTexts& ids, const EdgeKinds& kinds, D
   ViewObject* v = self.p;
   Ids found(v, ids);
   std::vector<EdgeRef> edges;
-  v->view->named_edges(found.existing(), kinds.mask, direction.out, edges, !KeysOnly);
-  const Graph& g = v->view->g;
+  v->view().named_edges(found.existing(), kinds.mask, direction.out, edges, !KeysOnly);
+  const Graph& g = v->view().g;
   return list_of(edges.size(), [&](size_t i) {
     return KeysOnly ? nb::object(key_tuple(g, edges[i])) : edge_to_py(g, edges[i].edge);
   });
@@ -146,11 +129,11 @@ nb::list view_edges(ViewSelf self, const IdTexts& ids, const EdgeKinds& kinds, D
 nb::dict view_canonical(ViewSelf self, const IdTexts& ids) {
   Ids found(self.p, ids);
   std::vector<StrId> canonical;
-  self.p->aliases->canonical(found.known, canonical);
+  self.p->query->aliases.canonical(found.known, canonical);
   nb::dict out;
   size_t k = 0;
   for (size_t i = 0; i < found.strs.size(); i++)
-    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(self.p->view->g, canonical[k++]);
+    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(self.p->view().g, canonical[k++]);
   return out;
 }
 
@@ -158,8 +141,8 @@ nb::tuple view_keys_into(ViewSelf self, const IdTexts& ids, const EdgeKinds& kin
   Ids found(self.p, ids);
   IdMap members;
   std::vector<EdgeRef> edges;
-  self.p->aliases->keys_into(found.known, kinds.mask, members, edges);
-  const Graph& g = self.p->view->g;
+  self.p->query->aliases.keys_into(found.known, kinds.mask, members, edges);
+  const Graph& g = self.p->view().g;
   nb::dict map = id_map(g, members);
   for (size_t i = 0; i < found.strs.size(); i++)
     if (found.strs[i] == kNone) map[found.objects[i]] = found.objects[i];
@@ -168,7 +151,7 @@ nb::tuple view_keys_into(ViewSelf self, const IdTexts& ids, const EdgeKinds& kin
 
 // A walk's plan handed to the remote store it reads for the walk's call (nothing for the embedded one).
 RemoteSource::Planned planned(ViewObject* v, nb::handle plan) {
-  return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->source), plan.ptr());
+  return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->query->source.get()), plan.ptr());
 }
 
 // The answer of ``walk()``, walked with the GIL let go for the embedded store (a remote view's
@@ -186,8 +169,8 @@ LineageObject view_lineage(ViewSelf self, Text start, Flag up, Flag down, int de
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
   return LineageObject{nb::borrow(self.h), walked(v, [&] {
-                         return columns ? column_lineage(*v->view, n, up.on, down.on, depth, budget)
-                                        : dataset_lineage(*v->view, n, up.on, down.on, depth, budget);
+                         return columns ? column_lineage(v->view(), n, up.on, down.on, depth, budget)
+                                        : dataset_lineage(v->view(), n, up.on, down.on, depth, budget);
                        })};
 }
 
@@ -195,7 +178,7 @@ LineageObject view_neighbours(ViewSelf self, const IdTexts& ids, Flag down, Py_s
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing();
   Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(*self.p->view, starts, down.on, budget); })};
+  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(self.p->view(), starts, down.on, budget); })};
 }
 
 ImpactObject view_impact_report(ViewSelf self, Text start, int depth, Flag semantic, Py_ssize_t max_nodes,
@@ -204,25 +187,25 @@ ImpactObject view_impact_report(ViewSelf self, Text start, int depth, Flag seman
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(*v->view, n, depth, semantic.on, budget); })};
+  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(v->view(), n, depth, semantic.on, budget); })};
 }
 
 nb::object view_read_impacts_ahead(ViewSelf self, const IdTexts& ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
   RemoteSource::Planned walk = planned(self.p, plan);
   Ids found(self.p, ids);
-  read_impacts_ahead(*self.p->view, found.existing(), budget_of(max_nodes, seconds));
+  read_impacts_ahead(self.p->view(), found.existing(), budget_of(max_nodes, seconds));
   return nb::none();
 }
 
 // holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
 nb::bool_ view_holds(ViewSelf self, Text id) {
-  return nb::bool_(embedded(self.p) || static_cast<RemoteSource*>(self.p->source)->holds_whole(id.view));
+  return nb::bool_(embedded(self.p) || static_cast<RemoteSource*>(self.p->query->source.get())->holds_whole(id.view));
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
 // newest lifecycle statement says), False for no node.
 nb::list view_deleted(ViewSelf self, const IdSequence& ids) {
-  View& view = *self.p->view;
+  View& view = self.p->view();
   Ids found(self.p, ids);
   view.read_names(found.nodes);
   return list_of(found.nodes.size(), [&](size_t i) { return nb::bool_(found.nodes[i] != kNone && view.deleted(found.nodes[i])); });
@@ -231,7 +214,7 @@ nb::list view_deleted(ViewSelf self, const IdSequence& ids) {
 // lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
 // (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
 nb::list view_lifecycle_of(ViewSelf self, const IdSequence& ids) {
-  View& view = *self.p->view;
+  View& view = self.p->view();
   Ids found(self.p, ids);
   view.read_names(found.nodes);
   return list_of(found.nodes.size(), [&](size_t i) {
@@ -241,20 +224,16 @@ nb::list view_lifecycle_of(ViewSelf self, const IdSequence& ids) {
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
-  uint32_t facts = 0;
-  for (PyObject* name : Items(names, "facts must be iterable")) {
-    uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Text(name).view) : 0;
-    if (bit == 0) raise(PyExc_ValueError, "facts are upstream, downstream, domain, owners, run_state");
-    facts |= bit;
-  }
+nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, const std::vector<std::string_view>& names,
+                         Py_ssize_t max_nodes, double seconds) {
+  uint32_t facts = node_facts_named(names);
   ViewObject* v = self.p;
-  const Graph& g = v->view->g;
+  const Graph& g = v->view().g;
   Ids found(v, ids, true);  // a lineage answer's nodes, read in summary form by its walk
   NodeFactsAnswer answer;
   {
     NoGil reading(embedded(v));
-    answer = node_facts(*v->view, found.nodes, facts, budget_of(max_nodes, seconds));
+    answer = node_facts(v->view(), found.nodes, facts, budget_of(max_nodes, seconds));
   }
   std::vector<nb::object> texts;
   for (const std::string& text : answer.texts) texts.push_back(nb::steal(str_of(text)));
@@ -269,19 +248,13 @@ nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, nb::handle names,
   if (facts & kOwnersFact) {
     // Nodes with the same owners share one list (most of an answer's nodes share a few hundred):
     // made once, and graph.read.node_facts completes each once.
-    std::vector<nb::object> made(answer.owner_lists.size() + 1);  // the last: no owners
-    put("owners", [&](size_t i) {
-      int32_t at = answer.owners[i];
-      nb::object& list = made[at < 0 ? answer.owner_lists.size() : size_t(at)];
-      if (!list) {
-        static const std::vector<std::pair<StrId, int32_t>> none;
-        const auto& owners = at < 0 ? none : answer.owner_lists[size_t(at)];
-        list = list_of(owners.size(), [&](size_t k) {
-          return nb::make_tuple(id_object(g, owners[k].first), text_or_none(owners[k].second));
-        });
-      }
-      return list;
-    });
+    std::vector<nb::object> lists;
+    for (const auto& owners : answer.owner_lists)
+      lists.push_back(list_of(owners.size(), [&](size_t k) {
+        return nb::make_tuple(id_object(g, owners[k].first), text_or_none(owners[k].second));
+      }));
+    nb::object none = nb::list();  // the nodes with no owners'
+    put("owners", [&](size_t i) { return answer.owners[i] < 0 ? none : lists[size_t(answer.owners[i])]; });
   }
   return out;
 }
@@ -291,7 +264,7 @@ nb::object view_marquez_column_lineage(ViewSelf self, const IdTexts& ids, Flag d
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing(false);  // in order: a later walk's edge properties win
   Budget budget = budget_of(max_nodes, seconds);
-  return marquez_column_lineage_bytes(*self.p->view, starts, down.on, depth, budget, embedded(self.p));
+  return marquez_column_lineage_bytes(self.p->view(), starts, down.on, depth, budget, embedded(self.p));
 }
 
 }  // namespace
@@ -300,7 +273,7 @@ void bind_views(nb::module_& m) {
   bind_answers(m);
   using Self = ViewSelf;
   nb::class_<ViewObject>(m, "View", nb::is_final())
-      .def(nb::init<nb::handle, nb::handle, std::optional<Text>, nb::handle, nb::handle>(), nb::arg().none(),
+      .def(nb::init<Graph*, nb::handle, std::optional<Text>, nb::handle, nb::handle>(), nb::arg().none(),
            nb::arg().none(), nb::arg().none(), nb::arg().none(), nb::arg().none() = nb::none())
       .def("nodes", under_lock(view_nodes<true>))
       .def("holds", under_lock(view_holds))
@@ -326,14 +299,14 @@ void bind_views(nb::module_& m) {
            nb::arg().none() = nb::none())
       .def("dataset_domains", under_lock(+[](Self self, const IdTexts& ids) {
              Ids found(self.p, ids);
-             return id_map(self.p->view->g, dataset_domains(*self.p->view, found.known));
+             return id_map(self.p->view().g, dataset_domains(self.p->view(), found.known));
            }))
       .def("deleted", under_lock(view_deleted))
       .def("lifecycle_of", under_lock(view_lifecycle_of))
       .def("node_facts", under_lock(view_node_facts))
       .def("marquez", under_lock(+[](Self self, const IdTexts& ids, Flag whole) {
              Ids found(self.p, ids);
-             return marquez_nodes_bytes(*self.p->view, found.nodes, whole.on, embedded(self.p));
+             return marquez_nodes_bytes(self.p->view(), found.nodes, whole.on, embedded(self.p));
            }))
       .def("marquez_column_lineage", under_lock(view_marquez_column_lineage));
 

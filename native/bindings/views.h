@@ -7,25 +7,22 @@
 #include "impact.h"
 #include "pylock.h"
 #include "pymodule.h"
+#include "query_view.h"
 #include "remote_source.h"
 
 #include <memory>
 
 namespace lm {
 
-// One query's view of a store. Made in place by nanobind (View.__init__, views.cc); freed by its
-// destructor, which lets go of what it holds of its graph's pool under the graph's lock.
+// One query's view of a store (native/core/query_view.h). Made in place by nanobind (View.__init__,
+// views.cc); its destructor lets go of what it holds of its graph's pool under the graph's lock.
 struct ViewObject {
   nb::object graph_owner;  // the Graph a view of the embedded store reads (else null)
   nb::object store;
-  Source* source = nullptr;
-  View* view = nullptr;
-  Aliases* aliases = nullptr;
-  Stamp as_of = 0;
+  std::unique_ptr<QueryView> query;
+  View& view() const { return query->view; }
 
-  ViewObject(nb::handle graph, nb::handle store, std::optional<Text> as_of, nb::handle summary, nb::handle names);
-  ViewObject(const ViewObject&) = delete;
-  ViewObject& operator=(const ViewObject&) = delete;
+  ViewObject(Graph* graph, nb::handle store, std::optional<Text> as_of, nb::handle summary, nb::handle names);
   ~ViewObject();
 };
 
@@ -58,7 +55,7 @@ inline bool embedded(const ViewObject* v) { return v->graph_owner.is_valid(); }
 template <class F>
 auto locked(ViewObject* v, F&& read) -> decltype(read()) {
   if (!embedded(v)) return read();
-  return read_graph(v->view->g, read);
+  return read_graph(v->view().g, read);
 }
 
 using ViewSelf = nb::pointer_and_handle<ViewObject>;

@@ -533,6 +533,16 @@ uint32_t node_fact_named(std::string_view name) {
   return 0;
 }
 
+uint32_t node_facts_named(const std::vector<std::string_view>& names) {
+  uint32_t facts = 0;
+  for (std::string_view name : names) {
+    uint32_t bit = node_fact_named(name);
+    if (bit == 0) raise(Error::kValue, "facts are upstream, downstream, domain, owners, run_state");
+    facts |= bit;
+  }
+  return facts;
+}
+
 NodeFactsAnswer node_facts(View& view, const std::vector<NodeIdx>& nodes, uint32_t facts, Budget budget) {
   Facts found(view, nodes, budget);
   found.start(facts);

@@ -42,6 +42,8 @@ enum NodeFact : uint32_t {
 
 // The NodeFact named ``name`` (upstream, downstream, domain, owners, run_state), 0 for none.
 uint32_t node_fact_named(std::string_view name);
+// The NodeFacts ``names`` name, each one of those (else a ValueError saying which there are).
+uint32_t node_facts_named(const std::vector<std::string_view>& names);
 
 // The ``facts`` (NodeFact bits) of ``nodes`` (kNone: not a node, no facts), in order. A node's
 // domain: a dataset's own (dataset_domains), a column's dataset's, a job's (the least by id of the
