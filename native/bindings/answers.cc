@@ -8,6 +8,9 @@
 #include "pyvalues.h"
 #include "pyspecs.h"
 
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/vector.h>
+
 namespace lm {
 
 namespace {
@@ -33,20 +36,16 @@ nb::list lineage_edges(LineageObject& l) {
 }
 
 nb::object lineage_node_column(LineageObject& l, Text field) {
-  return node_column(graph_of_answer(l.owner), l.answer->nodes, field.view, &view_of(l.owner)->view());
+  const Graph& g = graph_of_answer(l.owner);
+  return column_list(g, node_column(g, l.answer->nodes, field.view, &view_of(l.owner)->view()));
 }
 
 // source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
-nb::list lineage_edge_column(LineageObject& l, Text field) {
+nb::object lineage_edge_column(LineageObject& l, Text field) {
   const Graph& g = graph_of_answer(l.owner);
-  auto column = [&](auto&& item) { return list_of(l.answer->edges.size(), [&](size_t i) { return item(l.answer->edges[i]); }); };
-  using Edge = const LineageAnswer::Edge&;
-  if (field.view == "kind") return column([](Edge e) { return nb::borrow(py.edge_kind[e.kind]); });
-  if (field.view == "props") return column([&](Edge e) { return edge_props(g, e); });
-  if (field.view != "source" && field.view != "target") raise(PyExc_ValueError, "no such edge column");
-  bool sources = field.view == "source";
-  StrsOnce ids(g);  // an id repeats along edges
-  return column([&](Edge e) { return ids(g.node_id[sources ? e.source : e.target]); });
+  Column column = edge_column(g, *l.answer, field.view);
+  if (column.type == Column::kNoField) raise(PyExc_ValueError, "no such edge column");
+  return column_list(g, column);
 }
 
 // render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.read.node_facts) asked
@@ -92,50 +91,21 @@ nb::list impact_concerned(ImpactObject& im, Text which) {
   return list_of(ids->size(), [&](size_t i) { return id_str(g, (*ids)[i]); });
 }
 
-// The affected rows a column is read for: every row, or the ones a list of indexes names (a
-// page of a large answer: GraphQL ImpactReport.affectedWorst), each checked to be in range.
-std::vector<size_t> rows_of(nb::handle rows, size_t size) {
-  std::vector<size_t> found;
-  if (rows.is_none()) {
-    found.resize(size);
-    for (size_t i = 0; i < size; i++) found[i] = i;
-    return found;
-  }
-  for (nb::handle row : nb::iter(rows)) {
-    Py_ssize_t at = PyLong_AsSsize_t(row.ptr());
-    if (at == -1 && PyErr_Occurred()) throw PyErrorSet{};
-    if (at < 0 || size_t(at) >= size) raise(PyExc_IndexError, "affected row out of range");
-    found.push_back(size_t(at));
-  }
-  return found;
-}
-
-// One field of the affected nodes (every one, or those of ``rows``, in its order): a node field
-// (node_column's), distance, path (ids from the changed node), via (the id before it on its
-// path), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
-nb::object impact_affected_column(ImpactObject& im, Text field, nb::handle wanted) {
-  const Graph& g = graph_of_answer(im.owner);
+// One field of the affected nodes (answer_columns.h's affected_column): every one, or those a
+// list of indexes names (a page of a large answer: GraphQL ImpactReport.affectedWorst), each
+// checked to be in range.
+nb::object impact_affected_column(ImpactObject& im, Text field, std::optional<std::vector<Py_ssize_t>> wanted) {
   const ImpactReportAnswer& a = *im.answer;
-  const std::vector<size_t> rows = rows_of(wanted, a.affected.size());
-  auto column = [&](auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(a.affected[rows[i]]); }); };
-  using Item = const ImpactReportAnswer::Affected&;
-  if (field.view == "distance") return column([](Item x) { return nb::int_(x.distance); });
-  if (field.view == "severity") return column([](Item x) { return nb::int_(x.severity); });
-  if (field.view == "certain") return column([](Item x) { return nb::bool_(x.certain); });
-  if (field.view == "via") return column([&](Item x) { return id_str(g, impact_via(a, x)); });
-  if (field.view == "id") return column([&](Item x) { return id_str(g, x.id); });  // the id it was reached as
-  if (field.view == "path") {
-    StrsOnce ids(g);
-    std::vector<int32_t> chain;
-    return column([&](Item x) {
-      impact_path(a, x, chain);
-      return list_of(chain.size(), [&](size_t k) { return ids(a.steps[size_t(chain[k])].id); });
-    });
-  }
-  std::vector<NodeIdx> nodes;
-  nodes.reserve(rows.size());
-  for (size_t at : rows) nodes.push_back(a.affected[at].node);
-  return node_column(g, nodes, field.view, &view_of(im.owner)->view());
+  std::vector<size_t> rows;
+  if (!wanted)
+    for (size_t i = 0; i < a.affected.size(); i++) rows.push_back(i);
+  else
+    for (Py_ssize_t at : *wanted) {
+      if (at < 0 || size_t(at) >= a.affected.size()) raise(PyExc_IndexError, "affected row out of range");
+      rows.push_back(size_t(at));
+    }
+  const Graph& g = graph_of_answer(im.owner);
+  return column_list(g, affected_column(g, a, rows, field.view, &view_of(im.owner)->view()));
 }
 
 nb::list impact_affected_nodes(ImpactObject& im) {

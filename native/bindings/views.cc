@@ -21,22 +21,38 @@ namespace lm {
 
 PyObject* id_str(const Graph& g, StrId id) { return str_of(g.pool.view(id)); }
 
-nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view) {
-  auto column = [&](auto&& item) { return list_of(nodes.size(), [&](size_t i) { return item(nodes[i]); }); };
-  if (field == "id") return column([&](NodeIdx n) { return id_str(g, g.node_id[n]); });
-  if (field == "kind") return column([&](NodeIdx n) { return nb::borrow(py.node_kind[g.node_kind[n]]); });
-  if (field == "deleted") return column([&](NodeIdx n) { return nb::bool_(shown_deleted(g, view, n)); });
-  if (field == "declared") return column([&](NodeIdx n) { return nb::bool_(shown_declared(g, view, n)); });
-  StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
-  if (key == kNone) return nb::none();
-  StrsOnce strs(g);
-  return column([&](NodeIdx n) -> nb::object {
-    const uint8_t* v = g.node_value(n, key);
-    if (v == nullptr || *v == kAbsent) return nb::none();
-    if (*v != kStr) return value_to_py(v, g.pool);
-    const uint8_t* p = v + 1;
-    return strs(StrId(get_varint(p)));
-  });
+nb::object column_list(const Graph& g, const Column& c) {
+  auto list = [&](const auto& rows, auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(rows[i]); }); };
+  FlatMap<StrId, nb::object> made;  // the strs of the strings a column repeats, each made once
+  auto strs = [&](StrId id) {
+    bool fresh;
+    nb::object& str = made.at(id, &fresh);
+    if (fresh) str = nb::steal(id_str(g, id));
+    return str;
+  };
+  switch (c.type) {
+    case Column::kNoField: return nb::none();
+    case Column::kInts: return list(c.numbers, [](int64_t x) { return nb::int_(x); });
+    case Column::kBools: return list(c.numbers, [](int64_t x) { return nb::bool_(x != 0); });
+    case Column::kNodeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.node_kind[x]); });
+    case Column::kEdgeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.edge_kind[x]); });
+    case Column::kIds: return list(c.ids, [&](StrId id) { return id_str(g, id); });
+    case Column::kRepeatedIds: return list(c.ids, strs);
+    case Column::kValues:
+      return list(c.values, [&](const uint8_t* v) -> nb::object {
+        if (v == nullptr) return nb::none();
+        if (*v != kStr) return value_to_py(v, g.pool);
+        const uint8_t* p = v + 1;
+        return strs(StrId(get_varint(p)));
+      });
+    case Column::kProps:
+      return list(c.numbers, [&](int64_t e) { return e == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e]); });
+    case Column::kIdPaths:
+      return list_of(c.ends.size() - 1, [&](size_t i) {
+        return list_of(c.ends[i + 1] - c.ends[i], [&](size_t k) { return strs(c.ids[c.ends[i] + k]); });
+      });
+  }
+  return nb::none();
 }
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds) {

@@ -4,6 +4,7 @@
 
 #include "py.h"
 
+#include "answer_columns.h"
 #include "impact.h"
 #include "pylock.h"
 #include "pymodule.h"
@@ -71,27 +72,8 @@ auto under_lock(R (*f)(Self, A...)) {
 
 PyObject* id_str(const Graph& g, StrId id);
 
-// The strs of a graph's strings, each made once however often a column repeats it.
-class StrsOnce {
- public:
-  explicit StrsOnce(const Graph& g) : g_(g) {}
-  nb::object operator()(StrId id) {
-    bool fresh;
-    nb::object& made = made_.at(id, &fresh);
-    if (fresh) made = nb::steal(id_str(g_, id));
-    return made;
-  }
-
- private:
-  const Graph& g_;
-  FlatMap<StrId, nb::object> made_;
-};
-
-// One field of many nodes, as graph.serve.schema reads it of a Node: id, kind, a property (namespace,
-// name, dataset: its value or None), or deleted / declared (bools: native/core/render_json.h's
-// shown_deleted, shown_declared).
-// Strings a column repeats are made once.
-nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr);
+// A column of an answer (native/core/answer_columns.h) as a list (None for no such field).
+nb::object column_list(const Graph& g, const Column& c);
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds);
 
