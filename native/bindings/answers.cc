@@ -2,14 +2,15 @@
 // Python values, columns or the JSON the API sends (native/core/render_json.h).
 #include "views.h"
 
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/vector.h>
+
+#include "answer_columns.h"
 #include "marquez_py.h"
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
 #include "pyspecs.h"
-
-#include <nanobind/stl/optional.h>
-#include <nanobind/stl/vector.h>
 
 namespace lm {
 
@@ -17,8 +18,43 @@ namespace {
 
 const Graph& graph_of_answer(nb::handle owner) { return view_of(owner)->view().g; }
 
-nb::object edge_props(const Graph& g, const LineageAnswer::Edge& e) {
-  return e.props == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e.props]);
+// An edge's properties (a dict, or None for an edge with none: kNone).
+nb::object edge_props(const Graph& g, EdgeIdx e) {
+  return e == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e]);
+}
+
+// A column of an answer (native/core/answer_columns.h) as a list (None for no such field).
+nb::object column_list(const Graph& g, const Column& c) {
+  auto list = [&](const auto& rows, auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(rows[i]); }); };
+  FlatMap<StrId, nb::object> made;  // the strs of the strings a column repeats, each made once
+  auto strs = [&](StrId id) {
+    bool fresh;
+    nb::object& str = made.at(id, &fresh);
+    if (fresh) str = id_str(g, id);
+    return str;
+  };
+  switch (c.type) {
+    case Column::kNoField: return nb::none();
+    case Column::kInts: return list(c.numbers, [](int64_t x) { return nb::int_(x); });
+    case Column::kBools: return list(c.numbers, [](int64_t x) { return nb::bool_(x != 0); });
+    case Column::kNodeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.node_kind[x]); });
+    case Column::kEdgeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.edge_kind[x]); });
+    case Column::kIds: return list(c.ids, [&](StrId id) { return id_str(g, id); });
+    case Column::kRepeatedIds: return list(c.ids, strs);
+    case Column::kValues:
+      return list(c.values, [&](const uint8_t* v) -> nb::object {
+        if (v == nullptr) return nb::none();
+        if (*v != kStr) return value_to_py(v, g.pool);
+        const uint8_t* p = v + 1;
+        return strs(StrId(get_varint(p)));
+      });
+    case Column::kProps: return list(c.numbers, [&](int64_t e) { return edge_props(g, EdgeIdx(e)); });
+    case Column::kIdPaths:
+      return list_of(c.ends.size() - 1, [&](size_t i) {
+        return list_of(c.ends[i + 1] - c.ends[i], [&](size_t k) { return strs(c.ids[c.ends[i] + k]); });
+      });
+  }
+  return nb::none();
 }
 
 nb::list lineage_nodes(LineageObject& l) {
@@ -30,8 +66,8 @@ nb::list lineage_edges(LineageObject& l) {
   const Graph& g = graph_of_answer(l.owner);
   return list_of(l.answer->edges.size(), [&](size_t i) {
     const LineageAnswer::Edge& e = l.answer->edges[i];
-    return nb::make_tuple(nb::steal(id_str(g, g.node_id[e.source])), nb::steal(id_str(g, g.node_id[e.target])),
-                          nb::borrow(py.edge_kind[e.kind]), edge_props(g, e));
+    return nb::make_tuple(id_str(g, g.node_id[e.source]), id_str(g, g.node_id[e.target]),
+                          nb::borrow(py.edge_kind[e.kind]), edge_props(g, e.props));
   });
 }
 
@@ -57,7 +93,8 @@ nb::object lineage_render_nodes(LineageObject& l, nb::handle arg, Py_ssize_t max
   render_columns(specs, l.answer->nodes.size());
   if (fact_bits(specs.specs) != 0 && max_nodes < 0)
     raise(PyExc_TypeError, "a node's facts are read within max_nodes and seconds");
-  return rendered(embedded(v), [&] { return render_lineage_nodes(v->view(), *l.answer, specs.specs, budget_of(max_nodes, seconds)); });
+  Budget budget = Budget::within(max_nodes, seconds);
+  return rendered(embedded(v), [&] { return render_lineage_nodes(v->view(), *l.answer, specs.specs, budget); });
 }
 
 nb::object lineage_render_edges(LineageObject& l, nb::handle arg) {
@@ -68,13 +105,11 @@ nb::object lineage_render_edges(LineageObject& l, nb::handle arg) {
 }
 
 // render_marquez(run_versions): each run's dataset versions by its id (RunVersions), read with the GIL held.
-nb::object lineage_render_marquez(LineageObject& l, nb::handle run_versions) {
+nb::object lineage_render_marquez(LineageObject& l, std::optional<nb::dict> run_versions) {
   ViewObject* v = view_of(l.owner);
   RunVersions versions;
-  if (!run_versions.is_none()) {
-    if (!PyDict_Check(run_versions.ptr())) raise(PyExc_TypeError, "run_versions must be a dict");
-    for (auto [run, text] : nb::borrow<nb::dict>(run_versions)) versions.emplace(utf8_copy(run), utf8_copy(text));
-  }
+  if (run_versions)
+    for (auto [run, text] : *run_versions) versions.emplace(utf8_copy(run), utf8_copy(text));
   return marquez_lineage_bytes(v->view(), *l.answer, &versions, embedded(v));
 }
 
@@ -125,7 +160,7 @@ nb::object impact_render_affected(ImpactObject& im, nb::handle arg) {
 
 nb::object impact_changed(ImpactObject& im) {
   const Graph& g = graph_of_answer(im.owner);
-  return nb::steal(check(id_str(g, g.node_id[im.answer->changed])));
+  return id_str(g, g.node_id[im.answer->changed]);
 }
 
 }  // namespace

@@ -6,59 +6,17 @@
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
-#include <algorithm>
 #include <memory>
 
 #include "marquez_py.h"
 #include "node_facts.h"
 #include "pyrecords.h"
 #include "pytypes.h"
-#include "pyvalues.h"
-#include "render_json.h"
 #include "views.h"
 
 namespace lm {
 
-PyObject* id_str(const Graph& g, StrId id) { return str_of(g.pool.view(id)); }
-
-nb::object column_list(const Graph& g, const Column& c) {
-  auto list = [&](const auto& rows, auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(rows[i]); }); };
-  FlatMap<StrId, nb::object> made;  // the strs of the strings a column repeats, each made once
-  auto strs = [&](StrId id) {
-    bool fresh;
-    nb::object& str = made.at(id, &fresh);
-    if (fresh) str = nb::steal(id_str(g, id));
-    return str;
-  };
-  switch (c.type) {
-    case Column::kNoField: return nb::none();
-    case Column::kInts: return list(c.numbers, [](int64_t x) { return nb::int_(x); });
-    case Column::kBools: return list(c.numbers, [](int64_t x) { return nb::bool_(x != 0); });
-    case Column::kNodeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.node_kind[x]); });
-    case Column::kEdgeKinds: return list(c.numbers, [](int64_t x) { return nb::borrow(py.edge_kind[x]); });
-    case Column::kIds: return list(c.ids, [&](StrId id) { return id_str(g, id); });
-    case Column::kRepeatedIds: return list(c.ids, strs);
-    case Column::kValues:
-      return list(c.values, [&](const uint8_t* v) -> nb::object {
-        if (v == nullptr) return nb::none();
-        if (*v != kStr) return value_to_py(v, g.pool);
-        const uint8_t* p = v + 1;
-        return strs(StrId(get_varint(p)));
-      });
-    case Column::kProps:
-      return list(c.numbers, [&](int64_t e) { return e == kNone ? nb::none() : props_to_py(g.pool, g.edge_record[e]); });
-    case Column::kIdPaths:
-      return list_of(c.ends.size() - 1, [&](size_t i) {
-        return list_of(c.ends[i + 1] - c.ends[i], [&](size_t k) { return strs(c.ids[c.ends[i] + k]); });
-      });
-  }
-  return nb::none();
-}
-
-Budget budget_of(Py_ssize_t max_nodes, double seconds) {
-  auto span = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
-  return Budget{size_t(std::max<Py_ssize_t>(max_nodes, 0)), std::chrono::steady_clock::now() + span};
-}
+nb::object id_str(const Graph& g, StrId id) { return nb::steal(check(str_of(g.pool.view(id)))); }
 
 namespace {
 
@@ -68,15 +26,13 @@ struct Ids : FoundIds {
   const std::vector<nb::handle>& objects;  // borrowed from the sequence
 };
 
-nb::object id_object(const Graph& g, StrId id) { return nb::steal(id_str(g, id)); }
-
 nb::tuple key_tuple(const Graph& g, const EdgeRef& e) {
-  return edge_key(id_object(g, g.node_id[e.source]), e.kind, id_object(g, g.node_id[e.target]));
+  return edge_key(id_str(g, g.node_id[e.source]), e.kind, id_str(g, g.node_id[e.target]));
 }
 
 nb::dict id_map(const Graph& g, const IdMap& map) {
   nb::dict out;
-  for (auto& [a, b] : map) out[id_object(g, a)] = id_object(g, b);
+  for (auto& [a, b] : map) out[id_str(g, a)] = id_str(g, b);
   return out;
 }
 
@@ -94,21 +50,17 @@ ViewObject::ViewObject(Graph* graph, nb::handle store_object, std::optional<Text
                        nb::handle names) {
   require_configured();
   store = nb::borrow(store_object);
-  auto make = [&](std::unique_ptr<Source> source) {
-    query = std::make_unique<QueryView>(std::move(source), bool(as_of), as_of ? as_of->view : "");
-  };
+  std::unique_ptr<Source> source;
+  std::optional<Writing> alone;   // the embedded graph as of a moment: its stamp is added to the pool
+  std::optional<Reading> shared;  // now: the view judges the writes since the last read
   if (graph == nullptr) {
-    make(std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), !as_of));
-    return;
+    source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), !as_of);
+  } else {
+    graph_owner = nb::find(graph);
+    source = std::make_unique<Source>(*graph);
+    if (as_of) alone.emplace(*graph); else shared.emplace(*graph);
   }
-  graph_owner = nb::find(graph);
-  if (as_of) {  // its stamp is added to the pool
-    Writing alone(*graph);
-    make(std::make_unique<Source>(*graph));
-  } else {  // the view judges the writes since the last read
-    Reading shared(*graph);
-    make(std::make_unique<Source>(*graph));
-  }
+  query = std::make_unique<QueryView>(std::move(source), bool(as_of), as_of ? as_of->view : "");
 }
 
 ViewObject::~ViewObject() {
@@ -149,7 +101,7 @@ nb::dict view_canonical(ViewSelf self, const IdTexts& ids) {
   nb::dict out;
   size_t k = 0;
   for (size_t i = 0; i < found.strs.size(); i++)
-    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(self.p->view().g, canonical[k++]);
+    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_str(self.p->view().g, canonical[k++]);
   return out;
 }
 
@@ -170,47 +122,46 @@ RemoteSource::Planned planned(ViewObject* v, nb::handle plan) {
   return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->query->source.get()), plan.ptr());
 }
 
-// The answer of ``walk()``, walked with the GIL let go for the embedded store (a remote view's
-// source calls Python).
-template <class F>
-auto walked(ViewObject* v, F&& walk) {
-  NoGil walking(embedded(v));
-  return std::make_unique<decltype(walk())>(walk());
+// The answer of ``walk(budget)`` (within ``max_nodes`` and ``seconds``), walked with the GIL let go
+// for the embedded store (a remote view's source calls Python), kept with the view it reads.
+template <class Answer, class F>
+Answer walked(ViewSelf self, Py_ssize_t max_nodes, double seconds, F&& walk) {
+  Budget budget = Budget::within(max_nodes, seconds);
+  nb::object owner = nb::borrow(self.h);
+  NoGil walking(embedded(self.p));
+  return Answer{std::move(owner), std::make_unique<decltype(walk(budget))>(walk(budget))};
 }
 
-LineageObject view_lineage(ViewSelf self, Text start, Flag up, Flag down, int depth, Py_ssize_t max_nodes,
-                           double seconds, nb::handle plan, bool columns) {
-  ViewObject* v = self.p;
-  RemoteSource::Planned walk = planned(v, plan);
-  NodeIdx n = start_node(v, start);
-  Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self.h), walked(v, [&] {
-                         return columns ? column_lineage(v->view(), n, up.on, down.on, depth, budget)
-                                        : dataset_lineage(v->view(), n, up.on, down.on, depth, budget);
-                       })};
+template <bool Columns>
+LineageObject view_lineage(ViewSelf self, Text start, Flag up, Flag down, int depth, Py_ssize_t max_nodes, double seconds,
+                           nb::handle plan) {
+  RemoteSource::Planned walk = planned(self.p, plan);
+  NodeIdx n = start_node(self.p, start);
+  return walked<LineageObject>(self, max_nodes, seconds, [&](Budget budget) {
+    return Columns ? column_lineage(self.p->view(), n, up.on, down.on, depth, budget)
+                   : dataset_lineage(self.p->view(), n, up.on, down.on, depth, budget);
+  });
 }
 
 LineageObject view_neighbours(ViewSelf self, const IdTexts& ids, Flag down, Py_ssize_t max_nodes, double seconds) {
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing();
-  Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(self.p->view(), starts, down.on, budget); })};
+  return walked<LineageObject>(self, max_nodes, seconds,
+                               [&](Budget budget) { return neighbours(self.p->view(), starts, down.on, budget); });
 }
 
 ImpactObject view_impact_report(ViewSelf self, Text start, int depth, Flag semantic, Py_ssize_t max_nodes,
                                 double seconds, nb::handle plan) {
-  ViewObject* v = self.p;
-  RemoteSource::Planned walk = planned(v, plan);
-  NodeIdx n = start_node(v, start);
-  Budget budget = budget_of(max_nodes, seconds);
-  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(v->view(), n, depth, semantic.on, budget); })};
+  RemoteSource::Planned walk = planned(self.p, plan);
+  NodeIdx n = start_node(self.p, start);
+  return walked<ImpactObject>(self, max_nodes, seconds,
+                              [&](Budget budget) { return impact_report(self.p->view(), n, depth, semantic.on, budget); });
 }
 
-nb::object view_read_impacts_ahead(ViewSelf self, const IdTexts& ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+void view_read_impacts_ahead(ViewSelf self, const IdTexts& ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
   RemoteSource::Planned walk = planned(self.p, plan);
   Ids found(self.p, ids);
-  read_impacts_ahead(self.p->view(), found.existing(), budget_of(max_nodes, seconds));
-  return nb::none();
+  read_impacts_ahead(self.p->view(), found.existing(), Budget::within(max_nodes, seconds));
 }
 
 // holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
@@ -219,23 +170,18 @@ nb::bool_ view_holds(ViewSelf self, Text id) {
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
-// newest lifecycle statement says), False for no node.
-nb::list view_deleted(ViewSelf self, const IdSequence& ids) {
+// newest lifecycle statement says), False for no node; lifecycle_of(ids) -> [str | None]: the name
+// of each dataset's table whose lifecycle stands for it (View::lifecycle_of: the id itself but when
+// another name stated one later), None for no node.
+template <bool Names>
+nb::list view_lifecycle(ViewSelf self, const IdSequence& ids) {
   View& view = self.p->view();
   Ids found(self.p, ids);
   view.read_names(found.nodes);
-  return list_of(found.nodes.size(), [&](size_t i) { return nb::bool_(found.nodes[i] != kNone && view.deleted(found.nodes[i])); });
-}
-
-// lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
-// (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
-nb::list view_lifecycle_of(ViewSelf self, const IdSequence& ids) {
-  View& view = self.p->view();
-  Ids found(self.p, ids);
-  view.read_names(found.nodes);
-  return list_of(found.nodes.size(), [&](size_t i) {
+  return list_of(found.nodes.size(), [&](size_t i) -> nb::object {
     NodeIdx n = found.nodes[i];
-    return n == kNone ? nb::none() : nb::steal(str_of(view.text(view.id_of(view.lifecycle_of(n)))));
+    if (Names) return n == kNone ? nb::none() : id_str(view.g, view.id_of(view.lifecycle_of(n)));
+    return nb::bool_(n != kNone && view.deleted(n));
   });
 }
 
@@ -249,7 +195,7 @@ nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, const std::vector
   NodeFactsAnswer answer;
   {
     NoGil reading(embedded(v));
-    answer = node_facts(v->view(), found.nodes, facts, budget_of(max_nodes, seconds));
+    answer = node_facts(v->view(), found.nodes, facts, Budget::within(max_nodes, seconds));
   }
   std::vector<nb::object> texts;
   for (const std::string& text : answer.texts) texts.push_back(nb::steal(str_of(text)));
@@ -267,7 +213,7 @@ nb::dict view_node_facts(ViewSelf self, const IdSequence& ids, const std::vector
     std::vector<nb::object> lists;
     for (const auto& owners : answer.owner_lists)
       lists.push_back(list_of(owners.size(), [&](size_t k) {
-        return nb::make_tuple(id_object(g, owners[k].first), text_or_none(owners[k].second));
+        return nb::make_tuple(id_str(g, owners[k].first), text_or_none(owners[k].second));
       }));
     nb::object none = nb::list();  // the nodes with no owners'
     put("owners", [&](size_t i) { return answer.owners[i] < 0 ? none : lists[size_t(answer.owners[i])]; });
@@ -279,7 +225,7 @@ nb::object view_marquez_column_lineage(ViewSelf self, const IdTexts& ids, Flag d
                                        double seconds) {
   Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing(false);  // in order: a later walk's edge properties win
-  Budget budget = budget_of(max_nodes, seconds);
+  Budget budget = Budget::within(max_nodes, seconds);
   return marquez_column_lineage_bytes(self.p->view(), starts, down.on, depth, budget, embedded(self.p));
 }
 
@@ -298,15 +244,11 @@ void bind_views(nb::module_& m) {
       .def("edge_keys", under_lock(view_edges<true>))
       .def("canonical", under_lock(view_canonical))
       .def("keys_into", under_lock(view_keys_into))
-      .def("dataset_lineage",
-           under_lock(+[](Self self, Text start, Flag upstream, Flag downstream, int depth, Py_ssize_t max_nodes,
-                          double seconds, nb::handle plan) {
-             return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, plan, false);
-           }),
-           nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg().none() = nb::none())
+      .def("dataset_lineage", under_lock(view_lineage<false>), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(),
+           nb::arg(), nb::arg().none() = nb::none())
       .def("column_lineage", under_lock(+[](Self self, Text start, Flag upstream, Flag downstream, int depth,
                                             Py_ssize_t max_nodes, double seconds) {
-             return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none(), true);
+             return view_lineage<true>(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none());
            }))
       .def("neighbours", under_lock(view_neighbours))
       .def("impact_report", under_lock(view_impact_report), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(),
@@ -317,8 +259,8 @@ void bind_views(nb::module_& m) {
              Ids found(self.p, ids);
              return id_map(self.p->view().g, dataset_domains(self.p->view(), found.known));
            }))
-      .def("deleted", under_lock(view_deleted))
-      .def("lifecycle_of", under_lock(view_lifecycle_of))
+      .def("deleted", under_lock(view_lifecycle<false>))
+      .def("lifecycle_of", under_lock(view_lifecycle<true>))
       .def("node_facts", under_lock(view_node_facts))
       .def("marquez", under_lock(+[](Self self, const IdTexts& ids, Flag whole) {
              Ids found(self.p, ids);

@@ -4,7 +4,6 @@
 
 #include "py.h"
 
-#include "answer_columns.h"
 #include "impact.h"
 #include "pylock.h"
 #include "pymodule.h"
@@ -70,12 +69,7 @@ auto under_lock(R (*f)(Self, A...)) {
   return [f](Self self, A... args) -> R { return locked(view_in(self), [&] { return f(self, args...); }); };
 }
 
-PyObject* id_str(const Graph& g, StrId id);
-
-// A column of an answer (native/core/answer_columns.h) as a list (None for no such field).
-nb::object column_list(const Graph& g, const Column& c);
-
-Budget budget_of(Py_ssize_t max_nodes, double seconds);
+nb::object id_str(const Graph& g, StrId id);
 
 // native/bindings/answers.cc: Lineage and Impact (bind_views declares them first: View's walks
 // return them).

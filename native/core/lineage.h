@@ -9,6 +9,7 @@
 // column (DERIVES_FROM). Aliases (symlinks, renames) collapse into their canonical dataset.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 
 #include "aliases.h"
@@ -21,6 +22,11 @@ struct Budget {
   size_t max_nodes;
   std::chrono::steady_clock::time_point deadline;
   bool over_time() const { return std::chrono::steady_clock::now() > deadline; }
+  // ``max_nodes`` (none, below 0) and ``seconds`` from now, as a caller states them.
+  static Budget within(int64_t max_nodes, double seconds) {
+    auto span = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+    return Budget{size_t(std::max<int64_t>(max_nodes, 0)), std::chrono::steady_clock::now() + span};
+  }
 };
 
 struct LineageAnswer {
