@@ -160,7 +160,7 @@ struct HeldBy {
   HeldBy(HeldBy&&) = default;
   ~HeldBy() { let_go(); }
   void let_go() {
-    if (T* p = held.release()) alone_with(graph_in(owner), [p] { delete p; });
+    if (T* p = held.release()) alone_with<NoGil>(graph_in(owner), [p] { delete p; });
   }
 };
 using PlanObject = HeldBy<Plan>;

@@ -7,12 +7,11 @@
 // queries) run meanwhile. Python inputs are converted before it, Python results made after it.
 #pragma once
 
-#include <optional>
-#include <type_traits>
+#include <utility>
 
 #include "py.h"
 
-#include "graph.h"
+#include "holding.h"
 
 namespace lm {
 
@@ -30,53 +29,12 @@ class NoGil {
   PyThreadState* state_;
 };
 
-// What this thread holds of a graph now (a dealloc met while it holds it must not wait for it).
-struct Held {
-  const Graph* graph = nullptr;
-  bool alone = false;
-};
-inline thread_local Held held_now;
-
-// The graph's lock (ReadLock or WriteLock) for this scope, waited for with the GIL let go; a
-// no-op in a thread that holds it already as it needs it.
-template <class Lock>
-class Holding {
- public:
-  explicit Holding(Graph& g) : before_(held_now) {
-    constexpr bool alone = std::is_same_v<Lock, WriteLock>;
-    if (before_.graph == &g && (before_.alone || !alone)) return;
-    {
-      NoGil waiting;
-      lock_.emplace(g);
-    }
-    held_now = Held{&g, alone};
-  }
-  ~Holding() {
-    lock_.reset();
-    held_now = before_;
-  }
-  Holding(const Holding&) = delete;
-  Holding& operator=(const Holding&) = delete;
-
- private:
-  Held before_;
-  std::optional<Lock> lock_;
-};
-
-using Reading = Holding<ReadLock>;
-using Writing = Holding<WriteLock>;
-
-// ``read()`` with the graph shared; run again with the graph alone when it needs that
-// (NeedsExclusive: a read about to add a string to the pool).
+// The core's hold on the graph (native/core/holding.h), the GIL let go while its lock is waited for.
+using Reading = Holding<ReadLock, NoGil>;
+using Writing = Holding<WriteLock, NoGil>;
 template <class F>
 auto read_graph(Graph& g, F&& read) -> decltype(read()) {
-  try {
-    Reading shared(g);
-    return read();
-  } catch (const NeedsExclusive&) {
-  }
-  Writing alone(g);
-  return read();
+  return read_graph<NoGil>(g, std::forward<F>(read));
 }
 
 // A Graph method (``f(graph, args...)``) for nb::class_::def, its answer made with the graph
@@ -91,18 +49,6 @@ auto write_method(void (*f)(Graph&, A...)) {
     Writing writing(g);
     f(g, args...);
   };
-}
-
-// ``work`` with the graph alone (freeing what holds the graph's strings or records): now, or, in a
-// thread that holds the graph shared (a dealloc while a read makes Python objects), by the next writer.
-template <class F>
-void alone_with(Graph& g, F&& work) {
-  if (held_now.graph == &g && !held_now.alone) {
-    g.when_alone(std::forward<F>(work));
-    return;
-  }
-  Writing alone(g);
-  work();
 }
 
 }  // namespace lm

@@ -23,7 +23,7 @@ class Graph;
 // A reader–writer lock that prefers writers: a writer waiting holds back new readers, so readers
 // that keep overlapping (queries in several threads) cannot starve the writes (glibc's default,
 // and so std::shared_mutex's, lets them). Not recursive: a thread takes it once (the bindings see
-// to that, native/bindings/pylock.h).
+// to that, native/core/holding.h).
 class RwLock {
  public:
   RwLock() {

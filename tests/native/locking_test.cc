@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fixture.h"
+#include "holding.h"
 #include "locking.h"
 
 namespace lm {
@@ -77,6 +78,77 @@ TEST(Locking, ManyDeferredReferencesAreReleasedWhenTheLastReaderLeaves) {
   }
   // Past the bound (4096), the reader leaving lets them go itself when no writer waits.
   EXPECT_EQ(g.pool.live(), before - ids.size());
+}
+
+// A Waiting scope that counts the waits (the bindings' lets the GIL go).
+int waits = 0;
+struct Counted {
+  Counted() { waits++; }
+};
+using Reading = Holding<ReadLock, Counted>;
+using Writing = Holding<WriteLock, Counted>;
+
+TEST(Holding, AThreadTakesTheLockOnceAsItNeedsIt) {
+  Graph g;
+  waits = 0;
+  {
+    Writing alone(g);
+    EXPECT_EQ(held_now.graph, &g);
+    EXPECT_TRUE(held_now.alone);
+    {
+      Reading shared(g);  // held alone already: not taken again (a second take would deadlock)
+      Writing again(g);
+      EXPECT_TRUE(held_now.alone);
+    }
+    EXPECT_TRUE(held_now.alone);
+  }
+  EXPECT_EQ(waits, 1);
+  EXPECT_EQ(held_now.graph, nullptr);
+  {
+    Reading shared(g);
+    Reading again(g);
+    EXPECT_FALSE(held_now.alone);
+  }
+  EXPECT_EQ(waits, 2);
+  Graph other;
+  {
+    Reading shared(g);
+    Writing elsewhere(other);  // another graph's lock is its own
+    EXPECT_EQ(held_now.graph, &other);
+  }
+  EXPECT_EQ(held_now.graph, nullptr);
+  EXPECT_EQ(waits, 4);
+}
+
+TEST(Holding, AReadNeedingTheGraphAloneRunsAgainAlone) {
+  Graph g;
+  std::vector<bool> alone;
+  StrId id = read_graph<Counted>(g, [&] {
+    alone.push_back(held_now.alone);
+    return g.hold("dataset:ns:new");  // shared: NeedsExclusive
+  });
+  EXPECT_EQ(alone, (std::vector<bool>{false, true}));
+  EXPECT_EQ(g.pool.find("dataset:ns:new"), id);
+  EXPECT_EQ(read_graph<Counted>(g, [&] { return held_now.alone; }), false);  // once, shared
+}
+
+TEST(Holding, WorkAloneIsDoneNowOrByTheNextWriter) {
+  Graph g;
+  int done = 0;
+  alone_with<Counted>(g, [&] { done++; });
+  EXPECT_EQ(done, 1);
+  {
+    Reading shared(g);
+    alone_with<Counted>(g, [&] { done++; });  // a writer's lock now would wait for this thread
+    EXPECT_EQ(done, 1);
+  }
+  { Writing alone(g); }
+  EXPECT_EQ(done, 2);
+  {
+    Writing alone(g);
+    alone_with<Counted>(g, [&] { done++; });  // held alone: at once
+    EXPECT_EQ(done, 3);
+  }
 }
 
 // A job writing a dataset: the nodes one commit adds.
