@@ -9,14 +9,12 @@
 #include <algorithm>
 #include <memory>
 
-#include "batch.h"
 #include "currency.h"
 #include "graph.h"
 #include "graph_reads.h"
 #include "pyargs.h"
 #include "pylock.h"
 #include "pymodule.h"
-#include "pyobservations.h"
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
@@ -27,23 +25,6 @@ namespace lm {
 
 namespace {
 
-// The nodes of ``ids`` that exist, and the Python id of each.
-struct Found {
-  std::vector<nb::handle> ids;  // borrowed from the IdTexts
-  std::vector<NodeIdx> nodes;
-};
-
-Found found_in(const Graph& g, const IdTexts& ids) {
-  Found found;
-  for (size_t i = 0; i < ids.texts.size(); i++) {
-    NodeIdx node = g.find_node(ids.texts[i]);
-    if (node == kNone) continue;
-    found.ids.push_back(ids.objects[i]);
-    found.nodes.push_back(node);
-  }
-  return found;
-}
-
 nb::object node_id_object(const Graph& g, NodeIdx n) { return nb::steal(str_of(g.pool.view(g.node_id[n]))); }
 
 nb::list nodes_to_py(const Graph& g, const std::vector<NodeIdx>& nodes) {
@@ -51,9 +32,10 @@ nb::list nodes_to_py(const Graph& g, const std::vector<NodeIdx>& nodes) {
 }
 
 nb::dict graph_nodes(Graph& g, const IdTexts& ids) {
-  Found found = found_in(g, ids);
+  FoundNodes found = found_nodes(g, ids.texts);
   nb::dict out;
-  for (size_t i = 0; i < found.nodes.size(); i++) out[found.ids[i]] = node_to_py(g, found.nodes[i], found.ids[i].ptr());
+  for (size_t i = 0; i < found.nodes.size(); i++)
+    out[ids.objects[found.at[i]]] = node_to_py(g, found.nodes[i], ids.objects[found.at[i]].ptr());
   return out;
 }
 
@@ -70,9 +52,11 @@ nb::object edge_object(const Graph& g, nb::handle id, const NodeEdge& e, bool ou
 
 template <bool KeysOnly>
 nb::list graph_edges(Graph& g, const IdTexts& ids, const EdgeKinds& kinds, Direction direction) {
-  Found found = found_in(g, ids);
+  FoundNodes found = found_nodes(g, ids.texts);
   std::vector<NodeEdge> edges = edges_of(g, found.nodes, kinds.codes, direction.out);
-  return list_of(edges.size(), [&](size_t i) { return edge_object(g, found.ids[edges[i].at], edges[i], direction.out, KeysOnly); });
+  return list_of(edges.size(), [&](size_t i) {
+    return edge_object(g, ids.objects[found.at[edges[i].at]], edges[i], direction.out, KeysOnly);
+  });
 }
 
 nb::list graph_nodes_of_kind(Graph& g, NodeKindCode kind, Py_ssize_t first, const std::optional<Text>& after) {
@@ -88,10 +72,10 @@ nb::list graph_nodes_of_kind_at(Graph& g, NodeKindCode kind, Py_ssize_t start, P
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
 nb::dict graph_unrestated(Graph& g, const IdTexts& jobs) {  // settled: the ReadLock judged the writes since the last read
-  Found found = found_in(g, jobs);
+  FoundNodes found = found_nodes(g, jobs.texts);
   nb::dict out;
   for (const NodeEdge& e : unrestated_of(g, found.nodes)) {
-    nb::handle job = found.ids[e.at];
+    nb::handle job = jobs.objects[found.at[e.at]];
     nb::object keys = nb::borrow(PyDict_GetItem(out.ptr(), job.ptr()));
     if (!keys) out[job] = keys = nb::set();
     nb::borrow<nb::set>(keys).add(edge_object(g, job, e, true, true));
@@ -101,14 +85,12 @@ nb::dict graph_unrestated(Graph& g, const IdTexts& jobs) {  // settled: the Read
 
 // Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
 // runs and those runs' and jobs' edges (graph.stores.job_currency.judge).
-void graph_judge(Graph& g, const IdTexts& jobs) { judge_jobs(g, found_in(g, jobs).nodes); }
+void graph_judge(Graph& g, const IdTexts& jobs) { judge_jobs(g, found_nodes(g, jobs.texts).nodes); }
 
 // Store.search (native/core/search.h): a name that is no string read as Python's str() shows it.
 nb::list graph_search(Graph& g, Text needle, const NodeKinds& kinds, Py_ssize_t first) {
-  bool wanted[kNodeKinds] = {};
-  for (uint8_t kind : kinds.codes) wanted[kind] = true;
   auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(value_to_py(value, g.pool))); };
-  return nodes_to_py(g, search_names(g, needle.view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown));
+  return nodes_to_py(g, search_names(g, needle.view, kinds.mask, size_t(std::max<Py_ssize_t>(first, 0)), shown));
 }
 
 nb::dict graph_counts(Graph& g) {
@@ -233,11 +215,7 @@ IdTexts IdTexts::read(nb::handle strs, const char* not_iterable, const char* not
 
 Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
 
-Flag Flag::of(nb::handle o) {
-  int on = PyObject_IsTrue(o.ptr());
-  if (on < 0) throw PyErrorSet{};
-  return {on != 0};
-}
+Flag Flag::of(nb::handle o) { return {bool(nb::bool_(o))}; }
 
 void bind_graph(nb::module_& m) {
   nb::class_<PlanObject>(m, "Plan", nb::is_final())
@@ -267,9 +245,7 @@ void bind_graph(nb::module_& m) {
             Writing alone(g);
             std::unique_ptr<Plan> plan = over_bytes(payload.ptr(), [&](const uint8_t* data, size_t size) {
               NoGil working;  // the payload is bytes: it stays as it is
-              auto batch = std::make_unique<Batch>(g.pool);
-              batch->decode(data, size);
-              return g.plan(std::move(batch));
+              return g.plan(data, size);
             });
             return PlanObject(nb::borrow(self.h), std::move(plan));
           })

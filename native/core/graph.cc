@@ -104,6 +104,12 @@ std::unique_ptr<Plan> Graph::plan(std::unique_ptr<Batch> batch) {
   return p;
 }
 
+std::unique_ptr<Plan> Graph::plan(const uint8_t* encoded, size_t size) {
+  auto batch = std::make_unique<Batch>(pool);
+  batch->decode(encoded, size);
+  return plan(std::move(batch));
+}
+
 void Graph::touch_all() {
   touched_jobs_.assign(nodes_of_kind[kJob].begin(), nodes_of_kind[kJob].end());
   touched_runs_.clear();

@@ -75,8 +75,10 @@ class Graph {
   void touch_all();  // every job (a graph loaded whole: judged once, at its first read)
   void settle();
 
-  // Plan a batch against the graph as it is; the plan keeps the batch alive.
+  // Plan a batch against the graph as it is; the plan keeps the batch alive. ``encoded``: a batch's
+  // wire form (native/core/wire.h), decoded into the graph's pool.
   std::unique_ptr<Plan> plan(std::unique_ptr<Batch> batch);
+  std::unique_ptr<Plan> plan(const uint8_t* encoded, size_t size);
   void commit(Plan& plan);
 
   // Install a record as it is (a snapshot, or the state another store read): no merge. The

@@ -4,6 +4,17 @@
 
 namespace lm {
 
+FoundNodes found_nodes(const Graph& g, const std::vector<std::string_view>& ids) {
+  FoundNodes found;
+  for (size_t at = 0; at < ids.size(); at++) {
+    NodeIdx node = g.find_node(ids[at]);
+    if (node == kNone) continue;
+    found.at.push_back(at);
+    found.nodes.push_back(node);
+  }
+  return found;
+}
+
 std::vector<NodeEdge> edges_of(const Graph& g, const std::vector<NodeIdx>& nodes, const std::vector<uint8_t>& kinds,
                                bool out) {
   std::vector<NodeEdge> found;

@@ -1,14 +1,22 @@
-// What graph._native.Graph reads of the embedded store's graph directly, without a View: the edges
-// of some nodes by kind and direction, the unrestated READS/WRITES edges of jobs, a kind's nodes by
+// What graph._native.Graph reads of the embedded store's graph directly, without a View: the nodes
+// of some ids, the edges of some nodes by kind and direction, the unrestated READS/WRITES edges of jobs, a kind's nodes by
 // position, and a kind's id order brought up to date.
 #pragma once
 
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "graph.h"
 
 namespace lm {
+
+// The nodes of named ids that exist, each with its id's position among them (``at``).
+struct FoundNodes {
+  std::vector<size_t> at;
+  std::vector<NodeIdx> nodes;
+};
+FoundNodes found_nodes(const Graph& g, const std::vector<std::string_view>& ids);
 
 // One edge of a node among several: the node's position among them, the node at its other end, its
 // kind and the edge.

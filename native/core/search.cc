@@ -18,7 +18,7 @@ bool ascii(std::string_view s) {
 
 }  // namespace
 
-std::vector<NodeIdx> search_names(const Graph& g, std::string_view needle, const bool (&wanted)[kNodeKinds], size_t first,
+std::vector<NodeIdx> search_names(const Graph& g, std::string_view needle, uint32_t wanted, size_t first,
                                   const ShownValue& shown) {
   struct Hit {
     int rank;
@@ -30,7 +30,7 @@ std::vector<NodeIdx> search_names(const Graph& g, std::string_view needle, const
   std::string lowered;
   char buf[32];
   for (uint8_t kind = 0; kind < kNodeKinds; kind++) {
-    if (!wanted[kind]) continue;
+    if (!(wanted & kind_bit(kind))) continue;
     for (NodeIdx n : g.nodes_of_kind[kind]) {
       const uint8_t* value = record_value(g.node_record[n], g.keys.name);
       std::string name;

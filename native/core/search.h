@@ -15,10 +15,10 @@ namespace lm {
 // ``str(value)`` of a name that is no string (a number, a list), as Python shows it: the caller's.
 using ShownValue = std::function<std::string(const uint8_t* value)>;
 
-// The first ``first`` nodes of the ``wanted`` kinds whose lower-cased name (python_lower) holds
+// The first ``first`` nodes of the ``wanted`` kinds (their kind_bit) whose lower-cased name (python_lower) holds
 // ``needle`` (lower-cased already): a name equal to it first, then names starting with it, then
 // the rest; within each by name, then by id. A node without a name has the name "".
-std::vector<NodeIdx> search_names(const Graph& g, std::string_view needle, const bool (&wanted)[kNodeKinds], size_t first,
+std::vector<NodeIdx> search_names(const Graph& g, std::string_view needle, uint32_t wanted, size_t first,
                                   const ShownValue& shown);
 
 }  // namespace lm

@@ -31,9 +31,7 @@ inline constexpr const char* kT3 = "2026-01-07T00:00:00.000000Z";
 using Strings = std::vector<std::string>;
 
 inline void commit(Graph& g, const Bytes& wire) {
-  auto batch = std::make_unique<Batch>(g.pool);
-  batch->decode(wire.data(), wire.size());
-  std::unique_ptr<Plan> plan = g.plan(std::move(batch));
+  std::unique_ptr<Plan> plan = g.plan(wire.data(), wire.size());
   g.commit(*plan);
 }
 

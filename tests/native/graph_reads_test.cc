@@ -1,5 +1,6 @@
-// What graph._native.Graph reads directly (native/core/graph_reads.h): edges by kind and direction,
-// the unrestated READS/WRITES edges of jobs, a kind's nodes by position, its id order kept current.
+// What graph._native.Graph reads directly (native/core/graph_reads.h): the nodes of ids, edges by
+// kind and direction, the unrestated READS/WRITES edges of jobs, a kind's nodes by position, its id
+// order kept current.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -22,6 +23,16 @@ fixture::Strings shown(const Graph& g, const std::vector<NodeIdx>& nodes, const 
     lines.push_back((out ? near_end : far_end) + " -" + kEdgeKindNames[e.kind] + "-> " + (out ? far_end : near_end));
   }
   return lines;
+}
+
+TEST(GraphReads, TheNodesOfTheIdsThatExistWithTheirPositions) {
+  Graph g;
+  fixture::aliased_orders_mesh(g);
+  FoundNodes found = found_nodes(g, {"job:etl:agg", "job:etl:none", "dataset:pg:raw.orders", "job:etl:agg"});
+  EXPECT_EQ(found.at, (std::vector<size_t>{0, 2, 3}));
+  EXPECT_EQ(found.nodes, (std::vector<NodeIdx>{g.find_node("job:etl:agg"), g.find_node("dataset:pg:raw.orders"),
+                                                g.find_node("job:etl:agg")}));
+  EXPECT_TRUE(found_nodes(g, {}).nodes.empty());
 }
 
 TEST(GraphReads, EdgesKindByKindThenNodeByNode) {

@@ -30,8 +30,7 @@ TEST(Search, ExactNamesFirstThenPrefixesThenTheRestEachByNameThenId) {
   numbered.set_int("name", 42);
   b.node("dataset:a:numbered", kDataset, numbered);
   fixture::commit(g, b.wire.finish());
-  bool datasets[kNodeKinds] = {};
-  datasets[kDataset] = true;
+  uint32_t datasets = kind_bit(kDataset);
   size_t asked = 0;
   ShownValue shown = [&](const uint8_t*) {
     asked++;
@@ -44,9 +43,9 @@ TEST(Search, ExactNamesFirstThenPrefixesThenTheRestEachByNameThenId) {
             (fixture::Strings{"dataset:b:orders", "dataset:a:orders"}));
   EXPECT_EQ(fixture::ids(g, search_names(g, "σοφια", datasets, 10, shown)), (fixture::Strings{"dataset:a:greek"}));
   EXPECT_EQ(fixture::ids(g, search_names(g, "42", datasets, 10, shown)), (fixture::Strings{"dataset:a:numbered"}));
-  bool jobs[kNodeKinds] = {};
-  jobs[kJob] = true;
-  EXPECT_EQ(fixture::ids(g, search_names(g, "orders", jobs, 10, shown)), (fixture::Strings{"job:etl:orders"}));
+  EXPECT_EQ(fixture::ids(g, search_names(g, "orders", kind_bit(kJob), 10, shown)), (fixture::Strings{"job:etl:orders"}));
+  EXPECT_EQ(fixture::ids(g, search_names(g, "orders", kind_bit(kJob) | datasets, 3, shown)),
+            (fixture::Strings{"dataset:b:orders", "dataset:a:orders", "job:etl:orders"}));
 }
 
 }  // namespace
