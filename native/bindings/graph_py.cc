@@ -95,10 +95,7 @@ nb::list graph_search(Graph& g, Text needle, const NodeKinds& kinds, Py_ssize_t 
 
 nb::dict graph_counts(Graph& g) {
   nb::dict out;
-  for (uint8_t k = 0; k < kNodeKinds; k++)
-    if (!g.nodes_of_kind[k].empty()) out[py.node_kind_value[k]] = g.nodes_of_kind[k].size();
-  for (uint8_t k = 0; k < kEdgeKinds; k++)
-    if (g.edges_of_kind[k] != 0) out[py.edge_kind_value[k]] = g.edges_of_kind[k];
+  for (KindCount c : kind_counts(g)) out[c.edge ? py.edge_kind_value[c.kind] : py.node_kind_value[c.kind]] = c.count;
   return out;
 }
 
@@ -175,19 +172,14 @@ nb::tuple plan_changes(PlanObject& self) {
 nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, Flag repeats) {
   if (self.held == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
   if (records <= 0) raise(PyExc_ValueError, "records must be positive");
-  Bytes chunk;
-  {
-    Reading shared(graph_in(self.owner));  // the records are the capture's, their strings the pool's
-    NoGil working;
-    chunk = self.held->next_chunk(size_t(records), repeats.on);
-  }
+  Reading shared(graph_in(self.owner));  // the records are the capture's, their strings the pool's
+  Bytes chunk = without_gil([&] { return self.held->next_chunk(size_t(records), repeats.on); });
   return nb::bytes(chunk.data(), chunk.size());
 }
 
 // -- Graph --------------------------------------------------------------------------------------
 
 using Self = nb::pointer_and_handle<Graph>;
-
 
 }  // namespace
 
@@ -212,8 +204,6 @@ IdTexts IdTexts::read(nb::handle strs, const char* not_iterable, const char* not
   }
   return out;
 }
-
-Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
 
 Flag Flag::of(nb::handle o) { return {bool(nb::bool_(o))}; }
 
@@ -271,11 +261,7 @@ void bind_graph(nb::module_& m) {
       .def(
           "capture", [](Self self) {
             Writing alone(*self.p);
-            std::unique_ptr<Capture> capture;
-            {
-              NoGil working;
-              capture = std::make_unique<Capture>(*self.p);
-            }
+            std::unique_ptr<Capture> capture = without_gil([&] { return std::make_unique<Capture>(*self.p); });
             return CaptureObject(nb::borrow(self.h), std::move(capture));
           })
       .def(

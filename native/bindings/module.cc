@@ -4,6 +4,7 @@
 // readers: these declarations name what they bind and nothing more (tests/test_native_stub.py).
 #include "py.h"
 
+#include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
 #include "hash_filter.h"
@@ -82,12 +83,7 @@ NB_MODULE(_native, m) {
       .def("rows", &ObservedSchemas::rows, nb::arg().none() = nb::none())
       .def("first_versions", &ObservedSchemas::first_versions);
   m.def(
-      "observed_schemas",
-      [](nb::handle payload, nb::handle index) -> nb::object {
-        std::unique_ptr<ObservedSchemas> observed = ObservedSchemas::read(payload.ptr(), index.ptr());
-        if (!observed) return nb::none();
-        return nb::cast(observed.release(), nb::rv_policy::take_ownership);
-      },
+      "observed_schemas", [](nb::handle payload, nb::handle index) { return ObservedSchemas::read(payload.ptr(), index.ptr()); },
       nb::arg(), nb::arg().none() = nb::none());
   bind_graph(m);
   bind_views(m);

@@ -7,6 +7,7 @@
 // queries) run meanwhile. Python inputs are converted before it, Python results made after it.
 #pragma once
 
+#include <optional>
 #include <utility>
 
 #include "py.h"
@@ -16,18 +17,18 @@
 namespace lm {
 
 // The GIL let go for this scope (``on``: only if asked; a remote view keeps it: its source calls Python).
-class NoGil {
- public:
-  explicit NoGil(bool on = true) : state_(on ? PyEval_SaveThread() : nullptr) {}
-  ~NoGil() {
-    if (state_ != nullptr) PyEval_RestoreThread(state_);
+struct NoGil : std::optional<nb::gil_scoped_release> {
+  explicit NoGil(bool on = true) {
+    if (on) emplace();
   }
-  NoGil(const NoGil&) = delete;
-  NoGil& operator=(const NoGil&) = delete;
-
- private:
-  PyThreadState* state_;
 };
+
+// ``work()`` with the GIL let go, its answer kept for after.
+template <class F>
+auto without_gil(F&& work) -> decltype(work()) {
+  NoGil working;
+  return work();
+}
 
 // The core's hold on the graph (native/core/holding.h), the GIL let go while its lock is waited for.
 using Reading = Holding<ReadLock, NoGil>;

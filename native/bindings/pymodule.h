@@ -16,7 +16,7 @@ namespace lm {
 void bind_graph(nb::module_& m);
 
 // The Graph a Python Graph holds (``graph`` must be one: nb::isinstance<Graph> says).
-Graph& graph_in(nb::handle graph);
+inline Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
 
 // ``read`` over the bytes of a buffer (an encoded batch, a snapshot chunk), the buffer released
 // however it ends.

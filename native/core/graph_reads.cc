@@ -15,6 +15,15 @@ FoundNodes found_nodes(const Graph& g, const std::vector<std::string_view>& ids)
   return found;
 }
 
+std::vector<KindCount> kind_counts(const Graph& g) {
+  std::vector<KindCount> out;
+  for (uint8_t k = 0; k < kNodeKinds; k++)
+    if (!g.nodes_of_kind[k].empty()) out.push_back({false, k, g.nodes_of_kind[k].size()});
+  for (uint8_t k = 0; k < kEdgeKinds; k++)
+    if (g.edges_of_kind[k] != 0) out.push_back({true, k, g.edges_of_kind[k]});
+  return out;
+}
+
 std::vector<NodeEdge> edges_of(const Graph& g, const std::vector<NodeIdx>& nodes, const std::vector<uint8_t>& kinds,
                                bool out) {
   std::vector<NodeEdge> found;

@@ -1,5 +1,5 @@
 // What graph._native.Graph reads of the embedded store's graph directly, without a View: the nodes
-// of some ids, the edges of some nodes by kind and direction, the unrestated READS/WRITES edges of jobs, a kind's nodes by
+// of some ids, the edges of some nodes by kind and direction, the counts by kind, the unrestated READS/WRITES edges of jobs, a kind's nodes by
 // position, and a kind's id order brought up to date.
 #pragma once
 
@@ -35,6 +35,15 @@ std::vector<NodeEdge> edges_of(const Graph& g, const std::vector<NodeIdx>& nodes
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate (native/core/
 // currency.h; judged already), job by job.
 std::vector<NodeEdge> unrestated_of(const Graph& g, const std::vector<NodeIdx>& jobs);
+
+// How many nodes of each node kind and edges of each edge kind the graph holds, node kinds first,
+// each in its code's order; the kinds it holds none of left out.
+struct KindCount {
+  bool edge;
+  uint8_t kind;
+  size_t count;
+};
+std::vector<KindCount> kind_counts(const Graph& g);
 
 // The kind's nodes ``start`` .. ``start + count`` in the graph's own order (not by id), as many of
 // them as there are (a negative start or count: none): each page costs its own size.

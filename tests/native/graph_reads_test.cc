@@ -3,6 +3,7 @@
 // order kept current.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,23 @@ TEST(GraphReads, TheNodesOfTheIdsThatExistWithTheirPositions) {
   EXPECT_EQ(found.nodes, (std::vector<NodeIdx>{g.find_node("job:etl:agg"), g.find_node("dataset:pg:raw.orders"),
                                                 g.find_node("job:etl:agg")}));
   EXPECT_TRUE(found_nodes(g, {}).nodes.empty());
+}
+
+TEST(GraphReads, CountsByKindLeaveOutTheKindsNotHeld) {
+  Graph g;
+  EXPECT_TRUE(kind_counts(g).empty());
+  fixture::aliased_orders_mesh(g);
+  fixture::Strings shown, expected;
+  for (KindCount c : kind_counts(g))
+    shown.push_back(std::string(c.edge ? kEdgeKindNames[c.kind] : kNodeKindNames[c.kind]) + "=" + std::to_string(c.count));
+  for (uint8_t k = 0; k < kNodeKinds; k++)
+    if (!g.nodes_of_kind[k].empty()) expected.push_back(std::string(kNodeKindNames[k]) + "=" + std::to_string(g.nodes_of_kind[k].size()));
+  for (uint8_t k = 0; k < kEdgeKinds; k++)
+    if (g.edges_of_kind[k] != 0) expected.push_back(std::string(kEdgeKindNames[k]) + "=" + std::to_string(g.edges_of_kind[k]));
+  EXPECT_EQ(shown, expected);
+  EXPECT_NE(std::find(shown.begin(), shown.end(), "Job=4"), shown.end());  // ingest, clean, agg, report
+  EXPECT_NE(std::find(shown.begin(), shown.end(), "WRITES=4"), shown.end());
+  EXPECT_EQ(std::find(shown.begin(), shown.end(), "CHECKS=0"), shown.end());
 }
 
 TEST(GraphReads, EdgesKindByKindThenNodeByNode) {
