@@ -38,7 +38,5 @@ auto over_bytes(PyObject* buffer, F&& read) {
 void bind_views(nb::module_& m);
 // native/bindings/ingesting.cc: Builder, Translator, DomainMatcher and the naming functions.
 void bind_ingest(nb::module_& m);
-// native/bindings/firsts.cc: Graph's first_of_kind, first_holding and first_holding_observed.
-void bind_firsts(nb::class_<Graph>& graph);
 
 }  // namespace lm

@@ -379,7 +379,7 @@ class EmbeddedStore(Store):
             return self._graph.nodes_of_kind(kind, first, after)
 
     def first_of_kind(self, asked: FirstsRequest) -> dict[str, Node]:
-        """One native read for all of the prefixes (``native/bindings/firsts.cc``)."""
+        """One native read for all of the prefixes (``native/bindings/graph_py.cc``)."""
         keys = None if asked.keys is None else list(asked.keys)
         with self._lock:
             return self._graph.first_of_kind(
@@ -389,7 +389,7 @@ class EmbeddedStore(Store):
     def first_holding(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
     ) -> list[bool | None]:
-        """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
+        """One native read (``native/bindings/graph_py.cc``): a stored value is compared with the
         one given as it lies in its record, and True only for a twin (equal, of the same types)."""
         with self._lock:
             return self._graph.first_holding(kind, prefixes, key, values)
@@ -397,7 +397,7 @@ class EmbeddedStore(Store):
     def first_holding_observed(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: ObservedFields
     ) -> list[bool | None]:
-        """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
+        """One native read (``native/bindings/graph_py.cc``): a stored value is compared with the
         observation's fields where they lie in the batch, none made into Python objects."""
         with self._lock:
             return self._graph.first_holding_observed(
