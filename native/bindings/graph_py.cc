@@ -47,8 +47,7 @@ nb::object edge_object(const Graph& g, nb::handle id, const NodeEdge& e, bool ou
   nb::object& target = out ? far_end : near_end;
   if (key_only) return edge_key(std::move(source), e.kind, std::move(target));
   Record* r = g.edge_record[e.edge];
-  nb::object props = props_to_py(g.pool, r), stamps = stamps_to_py(g.pool, r);
-  return make_edge(std::move(source), e.kind, std::move(target), std::move(props), std::move(stamps));
+  return make_edge(std::move(source), e.kind, std::move(target), props_to_py(g.pool, r), stamps_to_py(g.pool, r));
 }
 
 template <bool KeysOnly>
@@ -149,15 +148,13 @@ template <class Holds>
 nb::list first_holding_each(Graph& g, NodeKindCode kind, nb::handle prefixes, Text key, nb::handle given,
                             const char* what, Holds&& holds) {
   const IdOrder& order = current_order(g, kind, held_now.alone);
-  StrId key_id = g.pool.find(key.view);  // kNone: no record holds it
   IdTexts seq = IdTexts::read(prefixes, "prefixes must be iterable", "prefixes are str");
   Items items(given, what);
   if (size_t(items.size()) != seq.texts.size()) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
+  std::vector<FirstHeld> firsts = firsts_held(g, order, seq.texts, key.view);
   return list_of(seq.texts.size(), [&](size_t i) {
-    NodeIdx first = order.first_under(g, seq.texts[i]);
-    if (first == kNone) return Py_NewRef(Py_None);  // no node starts with the prefix
-    const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
-    return PyBool_FromLong(stored != nullptr && *stored != kAbsent && holds(i, items[Py_ssize_t(i)], stored));
+    if (firsts[i].node == kNone) return Py_NewRef(Py_None);  // no node starts with the prefix
+    return PyBool_FromLong(firsts[i].value != nullptr && holds(i, items[Py_ssize_t(i)], firsts[i].value));
   });
 }
 
@@ -233,17 +230,15 @@ nb::tuple plan_changes(PlanObject& self) {
   Graph& g = graph_in(self.owner);
   Reading shared(g);
   auto text = [&](StrId id) { return nb::steal(str_of(g.pool.view(id))); };
-  auto props = [&](const Record* r) { return props_to_py(g.pool, r); };
-  auto stamps = [&](const Record* r) { return stamps_to_py(g.pool, r); };
   nb::dict nodes, edges;
   for (auto& n : p.nodes) {
     nb::object id = text(n.id);
-    nodes[id] = make_node(id, n.kind, props(n.record), stamps(n.record));
+    nodes[id] = make_node(id, n.kind, props_to_py(g.pool, n.record), stamps_to_py(g.pool, n.record));
   }
   for (auto& e : p.edges) {
     nb::object source = text(e.source), target = text(e.target);
     nb::tuple key = edge_key(source, e.kind, target);
-    edges[key] = make_edge(source, e.kind, target, props(e.record), stamps(e.record));
+    edges[key] = make_edge(source, e.kind, target, props_to_py(g.pool, e.record), stamps_to_py(g.pool, e.record));
   }
   return nb::make_tuple(nodes, edges);
 }

@@ -64,6 +64,18 @@ std::vector<std::pair<const char*, size_t>> graph_stats(const Graph& g) {
           {"index_bytes", g.heap_bytes()}};
 }
 
+std::vector<FirstHeld> firsts_held(const Graph& g, const IdOrder& order, const std::vector<std::string_view>& prefixes,
+                                   std::string_view key) {
+  StrId key_id = g.pool.find(key);  // kNone: no record holds it
+  std::vector<FirstHeld> out;
+  for (std::string_view prefix : prefixes) {
+    NodeIdx first = order.first_under(g, prefix);
+    const uint8_t* value = first == kNone || key_id == kNone ? nullptr : g.node_value(first, key_id);
+    out.push_back({first, value != nullptr && *value == kAbsent ? nullptr : value});
+  }
+  return out;
+}
+
 const IdOrder& current_order(Graph& g, uint8_t kind, bool alone) {
   IdOrder& order = g.id_order[kind];
   if (!order.current(g.nodes_of_kind[kind].size())) {

@@ -1,5 +1,6 @@
 // What graph._native.Graph reads of the embedded store's graph directly, without a View: the nodes
-// of some ids, the edges of some nodes by kind and direction, the counts by kind, the unrestated READS/WRITES edges of jobs, a kind's nodes by
+// of some ids, the edges of some nodes by kind and direction, the counts by kind, the first nodes
+// under id prefixes, the unrestated READS/WRITES edges of jobs, a kind's nodes by
 // position, and a kind's id order brought up to date.
 #pragma once
 
@@ -53,6 +54,15 @@ std::vector<NodeIdx> nodes_of_kind_at(const Graph& g, uint8_t kind, long long st
 // pool's strings as one number, equal for graphs holding equal records), shared_records and
 // index_bytes (the native index's heap).
 std::vector<std::pair<const char*, size_t>> graph_stats(const Graph& g);
+
+// Per prefix, the first node of ``order`` whose id starts with it (kNone: none) and that node's value
+// at ``key`` (nullptr: it holds none, or None).
+struct FirstHeld {
+  NodeIdx node;
+  const uint8_t* value;
+};
+std::vector<FirstHeld> firsts_held(const Graph& g, const IdOrder& order, const std::vector<std::string_view>& prefixes,
+                                   std::string_view key);
 
 // The kind's id order (id_order.h), brought up to date, which needs the graph alone (``alone``: the
 // caller has it; else NeedsExclusive, native/core/locking.h).

@@ -102,6 +102,31 @@ TEST(GraphReads, NodesOfAKindByPositionAndById) {
   EXPECT_EQ(fixture::ids(g, order.page(g, false, "", 2)), (fixture::Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers"}));
 }
 
+TEST(GraphReads, TheFirstNodeUnderEachPrefixWithItsValue) {
+  Graph g;
+  Builder b(fixture::kT1);
+  MapWriter named = b.map(), unnamed = b.map(), none = b.map();
+  named.set_str("name", "orders");
+  none.set_null("name");
+  b.node("dataset:pg:a.orders", kDataset, named);
+  b.node("dataset:pg:a.raw", kDataset, unnamed);
+  b.node("dataset:pg:b.none", kDataset, none);
+  fixture::commit(g, b.wire.finish());
+  const IdOrder& order = current_order(g, kDataset, true);
+  std::vector<FirstHeld> firsts = firsts_held(g, order, {"dataset:pg:a.", "dataset:pg:b.", "dataset:pg:c.", "dataset:pg:a.r"}, "name");
+  ASSERT_EQ(firsts.size(), 4u);
+  EXPECT_EQ(firsts[0].node, g.find_node("dataset:pg:a.orders"));
+  ASSERT_NE(firsts[0].value, nullptr);
+  EXPECT_EQ(*firsts[0].value, kStr);
+  EXPECT_EQ(firsts[1].node, g.find_node("dataset:pg:b.none"));
+  EXPECT_EQ(firsts[1].value, nullptr);  // set to None: no value
+  EXPECT_EQ(firsts[2].node, kNone);
+  EXPECT_EQ(firsts[2].value, nullptr);
+  EXPECT_EQ(firsts[3].node, g.find_node("dataset:pg:a.raw"));
+  EXPECT_EQ(firsts[3].value, nullptr);  // no such key
+  EXPECT_EQ(firsts_held(g, order, {"dataset:pg:a."}, "never-a-key")[0].value, nullptr);
+}
+
 TEST(GraphReads, StatsNameTheGraphsSizes) {
   Graph g;
   fixture::aliased_orders_mesh(g);
