@@ -285,7 +285,7 @@ struct Installer {
         m.edge(at(table, item[0]), kAliasOf, at(table, item[1]));
       }
     }
-    m.found_held(read, far);
+    m.far_held(read, far);
   }
 
   void runs(nb::handle runs, const std::vector<NodeIdx>& table) {
@@ -346,9 +346,8 @@ void RemoteSource::nodes(MirrorSource& m, const std::vector<NodeIdx>& ids, bool 
   for (auto [id, node] : dict_of(found, "a store's nodes() answers a dict")) in.node(node, lean ? kSummary : kWhole);
 }
 
-bool RemoteSource::newest_ahead(MirrorSource& m, const NewestAsk& ask) {
+void RemoteSource::newest_ahead(MirrorSource& m, const NewestAsk& ask) {
   soon_ = store_.attr("soon")(nb::object(store_.attr("newest")), *newest_args(Installer{m, handles_}.ids_of(ask.asked), ask));
-  return true;
 }
 
 void RemoteSource::newest(MirrorSource& m, const NewestAsk& ask, bool collect,

@@ -42,7 +42,7 @@ class RemoteSource : public MirrorSource, private MirrorStore {
   void facts(MirrorSource& m, const FactsAsk& ask, const std::vector<EdgesRead>& plain,
              const std::vector<EdgesRead>& found) override;
   void around(MirrorSource& m, const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) override;
-  bool newest_ahead(MirrorSource& m, const NewestAsk& ask) override;
+  void newest_ahead(MirrorSource& m, const NewestAsk& ask) override;
   void newest(MirrorSource& m, const NewestAsk& ask, bool collect, std::unordered_map<NodeIdx, NodeIdx>& ends) override;
   nb::object edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
 

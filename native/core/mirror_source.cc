@@ -69,11 +69,6 @@ EdgeIdx MirrorSource::edge(NodeIdx source, uint8_t kind, NodeIdx target, Record*
   return e;
 }
 
-void MirrorSource::set_handle(NodeIdx n, uint32_t handle, bool keep) {
-  Known& k = known(n);
-  if (!keep || k.handle == 0) k.handle = handle;
-}
-
 void MirrorSource::read_nodes(const std::vector<NodeIdx>& nodes, HeldAs wanted, bool lean) {
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes)
@@ -130,7 +125,9 @@ std::vector<NodeIdx> MirrorSource::newest_asked(const std::vector<NodeIdx>& node
 void MirrorSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {
   if (!soon_.asked.empty()) return;
   NewestAsk ask{newest_asked(nodes), kind, out, std::string(key)};
-  if (!ask.asked.empty() && store_.newest_ahead(*this, ask)) soon_ = std::move(ask);
+  if (ask.asked.empty()) return;
+  store_.newest_ahead(*this, ask);
+  soon_ = std::move(ask);
 }
 
 bool MirrorSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
@@ -280,15 +277,6 @@ void MirrorSource::found_edge(const EdgesRead& read, NodeIdx start, NodeIdx end,
   EdgeIdx e = read.out ? edge(start, kind, end) : edge(end, kind, start);
   mark(e, unrestated);
   if (read.ahead && held(end) != kNamed) far.push_back(end);
-}
-
-void MirrorSource::found_held(const EdgesRead& read, const std::vector<NodeIdx>& far) {
-  if (read.ahead)  // (the ALIAS_OF edges at the far ends, both ways)
-    for (NodeIdx n : far) {
-      known(n).keys[1] |= kind_bit(kAliasOf);
-      known(n).keys[0] |= read.ahead_in;
-    }
-  for (NodeIdx n : read.need) known(n).keys[read.out] |= read.kinds;
 }
 
 void MirrorSource::owned(const std::vector<NodeIdx>& nodes, const std::vector<std::pair<NodeIdx, Record*>>& owners) {

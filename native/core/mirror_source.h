@@ -90,20 +90,20 @@ class MirrorStore {
   virtual ~MirrorStore() = default;
   // The nodes of ``ids`` the store holds, whole (``lean``: in summary form), each with m.node().
   virtual void nodes(MirrorSource& m, const std::vector<NodeIdx>& ids, bool lean) = 0;
-  // A level read: the edges (m.edge, m.mark), far ends (m.node) and handles (m.handle), then
+  // A level read: the edges (m.edge, m.mark), far ends (m.fill) and handles (m.set_handle), then
   // m.far_held() with the far ends; several at once with neighbourhoods().
   virtual void neighbourhood(MirrorSource& m, const EdgesRead& read) = 0;
   virtual void neighbourhoods(MirrorSource& m, const std::vector<EdgesRead>& reads) = 0;
   // The facts' reads: ``plain`` as neighbourhoods() reads them, the ``found`` reads (m.found_end,
-  // m.found_edge, m.found_held), the jobs' newest runs (m.run) and the owners (m.owned).
+  // m.found_edge, m.far_held), the jobs' newest runs (m.run) and the owners (m.owned).
   virtual void facts(MirrorSource& m, const FactsAsk& ask, const std::vector<EdgesRead>& plain,
                      const std::vector<EdgesRead>& found) = 0;
   // The edges of ``kinds`` at ``nodes`` both ways and their far ends whole, those of ``records``
   // with their records (Source::around).
   virtual void around(MirrorSource& m, const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) = 0;
-  // Start a newest() read to be collected later (false: not started); a read started and not
-  // collected is dropped by the next newest() call (``collect`` false).
-  virtual bool newest_ahead(MirrorSource& m, const NewestAsk& ask) = 0;
+  // Start a newest() read to be collected later; a read started and not collected is dropped by
+  // the next newest() call (``collect`` false).
+  virtual void newest_ahead(MirrorSource& m, const NewestAsk& ask) = 0;
   // Each asked node's newest far end, installed whole, into ``ends`` (asked node -> far end).
   virtual void newest(MirrorSource& m, const NewestAsk& ask, bool collect,
                       std::unordered_map<NodeIdx, NodeIdx>& ends) = 0;
@@ -155,21 +155,20 @@ class MirrorSource : public Source {
   void mark(EdgeIdx e, bool unrestated) {
     if (kJobIo & kind_bit(g.edge_kind[e])) g.set_unrestated(e, unrestated);
   }
-  // The store's handle of a node (0: none), and setting it (``keep``: only where it has none).
+  // The store's handle of a node (0: none), and setting it.
   uint32_t handle(NodeIdx n) const { return n < known_.size() ? known_[n].handle : 0; }
-  void set_handle(NodeIdx n, uint32_t handle, bool keep = false);
-  // A level read installed: the ``far`` ends hold the edges read ahead at them, ``read.need``
-  // the edges read.
+  void set_handle(NodeIdx n, uint32_t handle) { known(n).handle = handle; }
+  // A level read installed, or a found read (its ``far`` ends those of ours met): the ``far`` ends
+  // hold the edges read ahead at them, ``read.need`` the edges read.
   void far_held(const EdgesRead& read, const std::vector<NodeIdx>& far);
   // A found read's far end, where it was named only (found_wanted): its kind and its drop
   // (``drop``, a record of its deleted property alone, or null), held kFound.
   bool found_wanted(NodeIdx n) const { return held(n) == kNamed; }
   void found_end(NodeIdx n, uint8_t kind, Record* drop);
   // A found read's edge between ``start`` (a node asked) and ``end``, by the store's mark; the
-  // ends of ours met are gathered in ``far`` for found_held().
+  // ends of ours met are gathered in ``far`` for far_held().
   void found_edge(const EdgesRead& read, NodeIdx start, NodeIdx end, uint8_t kind, bool unrestated,
                   std::vector<NodeIdx>& far);
-  void found_held(const EdgesRead& read, const std::vector<NodeIdx>& far);
   // A job's newest run read with the facts (kNone: it has none).
   void run(NodeIdx job, NodeIdx run) { runs_[job] = run; }
   // The OWNED_BY edges leaving ``nodes`` to each of ``owners`` with its record (a reference each

@@ -24,7 +24,7 @@ class GraphStore : public MirrorStore {
   NodeIdx install(MirrorSource& m, NodeIdx s, HeldAs held) {
     NodeIdx n = m.named(g_.pool.view(g_.node_id[s]));
     if (m.wants(n, held)) m.fill(n, g_.node_kind[s], m.g.records.freeze(Draft(), false), held);
-    m.set_handle(n, s + 1, true);
+    if (m.handle(n) == 0) m.set_handle(n, s + 1);
     return n;
   }
   // The edges of ``kinds`` at store node ``s`` one way, installed, their far ends (store nodes) out.
@@ -77,7 +77,7 @@ class GraphStore : public MirrorStore {
           m.found_edge(found[i], ask.table[place], end, g_.edge_kind[e], g_.unrestated(e), far);
         }
       }
-      m.found_held(found[i], far);
+      m.far_held(found[i], far);
     }
     for (uint32_t place : ask.jobs) m.run(ask.table[place], kNone);
     for (const EdgesRead& read : plain) level(m, read);
@@ -89,9 +89,9 @@ class GraphStore : public MirrorStore {
       if (NodeIdx s = in_store(m, n); s != kNone)
         for (bool out : {false, true}) edges_at(m, s, kinds, out, kWhole, far);
   }
-  bool newest_ahead(MirrorSource&, const NewestAsk& ask) override {
+  void newest_ahead(MirrorSource&, const NewestAsk& ask) override {
     log.push_back("newest ahead " + std::to_string(ask.asked.size()));
-    return started = true;
+    started = true;
   }
   void newest(MirrorSource& m, const NewestAsk& ask, bool collect, std::unordered_map<NodeIdx, NodeIdx>& ends) override {
     log.push_back(std::string(collect ? "newest collected " : "newest ") + std::to_string(ask.asked.size()));
