@@ -26,7 +26,7 @@ from graph.stores.requests import NeighbourhoodRequest, WalkPlan
 class NeighbourhoodRows(Neighbourhood):
     """A level read in summary form, its edges followed only (marks, no records), kept as the rows
     the store read: a native view installs them in its mirror as they are
-    (``native/bindings/remote_source.cc``), no Python Node or Edge made a row, where decoding them
+    (``native/core/remote_rows.cc``), no Python Node or Edge made a row, where decoding them
     was most of what a large answer cost this process. A Python reader of the fields has them
     decoded on first use, by ``decode``.
 
@@ -69,7 +69,7 @@ class NeighbourhoodKeys(Neighbourhood):
     """A lookup whose edges are mostly followed only (impact's around an answer: ``NeighbourhoodSource.lookup_around``),
     those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the
     edges read with their records, ``recorded``: a native view installs the rows from their ids
-    (``native/bindings/remote_source.cc``), where making a Python Edge of each of the tens of
+    (``native/core/remote_rows.cc``), where making a Python Edge of each of the tens of
     thousands a large answer meets was most of what the lookup cost this process. A Python reader
     of ``edges`` has both, the rows as edges with empty records, made on first use."""
 

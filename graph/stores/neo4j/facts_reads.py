@@ -1,6 +1,6 @@
 """What a lineage answer's node facts read around it, in one statement of places (two at once for
 a hub): ``Source::edges_batch`` with a ``FactsRead`` in the native core (``native/core/node_facts.cc``
-asks; ``native/bindings/remote_source.cc`` installs).
+asks; ``native/core/remote_rows.cc`` installs).
 
 The facts read thousands of edges at the answer's own nodes (the writers of its datasets, the
 inputs of its jobs, their owners, their newest runs) whose far ends are mostly the answer's nodes
