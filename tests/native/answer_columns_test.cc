@@ -18,13 +18,23 @@ std::string value_text(const Graph& g, const uint8_t* v) {
   return *v == kStr ? str(g, StrId(get_varint(p))) : "?";
 }
 
-TEST(AnswerColumns, ALineageAnswersNodeColumnsAreTheirIdsKindsPropertiesAndFlags) {
+// The orders mesh, committed and viewed now; ``revenue``: the dataset the answers start from.
+class AnswerColumns : public ::testing::Test {
+ protected:
   Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  commit(g, b.wire.finish());
-  Viewing v(g);
-  LineageAnswer a = dataset_lineage(v.view, g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+  Viewing v{orders(g)};
+  NodeIdx revenue = g.find_node("dataset:pg:mart.revenue");
+
+  static Graph& orders(Graph& g) {
+    Builder b(kT1);
+    orders_mesh(b);
+    commit(g, b.wire.finish());
+    return g;
+  }
+};
+
+TEST_F(AnswerColumns, ALineageAnswersNodeColumnsAreTheirIdsKindsPropertiesAndFlags) {
+  LineageAnswer a = dataset_lineage(v.view, revenue, false, true, 1, unlimited());
   Column id = node_column(g, a.nodes, "id", &v.view);
   EXPECT_EQ(id.type, Column::kIds);
   EXPECT_EQ(ids_of(g, id), (Strings{"dataset:pg:mart.revenue", "dataset:pg:report.daily", "job:etl:report"}));
@@ -43,13 +53,8 @@ TEST(AnswerColumns, ALineageAnswersNodeColumnsAreTheirIdsKindsPropertiesAndFlags
   EXPECT_EQ(node_column(g, a.nodes, "owner", &v.view).type, Column::kNoField);
 }
 
-TEST(AnswerColumns, ALineageAnswersEdgeColumnsAreTheirEndsKindsAndProperties) {
-  Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  commit(g, b.wire.finish());
-  Viewing v(g);
-  LineageAnswer a = dataset_lineage(v.view, g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+TEST_F(AnswerColumns, ALineageAnswersEdgeColumnsAreTheirEndsKindsAndProperties) {
+  LineageAnswer a = dataset_lineage(v.view, revenue, false, true, 1, unlimited());
   Column source = edge_column(g, a, "source");
   EXPECT_EQ(source.type, Column::kRepeatedIds);
   EXPECT_EQ(ids_of(g, source), (Strings{"dataset:pg:mart.revenue", "job:etl:report"}));
@@ -61,13 +66,8 @@ TEST(AnswerColumns, ALineageAnswersEdgeColumnsAreTheirEndsKindsAndProperties) {
   EXPECT_EQ(edge_column(g, a, "id").type, Column::kNoField);
 }
 
-TEST(AnswerColumns, AnImpactsAffectedColumnsAreReadForTheRowsAsked) {
-  Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  commit(g, b.wire.finish());
-  Viewing v(g);
-  ImpactReportAnswer r = impact_report(v.view, g.find_node("dataset:pg:mart.revenue"), -1, false, unlimited());
+TEST_F(AnswerColumns, AnImpactsAffectedColumnsAreReadForTheRowsAsked) {
+  ImpactReportAnswer r = impact_report(v.view, revenue, -1, false, unlimited());
   std::vector<size_t> all{0, 1}, second{1};
   EXPECT_EQ(ids_of(g, affected_column(g, r, all, "id", &v.view)), (Strings{"dataset:pg:report.daily", "job:etl:report"}));
   EXPECT_EQ(affected_column(g, r, all, "distance", &v.view).numbers, (std::vector<int64_t>{1, 1}));

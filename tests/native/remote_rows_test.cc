@@ -109,6 +109,16 @@ class Rows : public ::testing::Test {
     return std::string(mirror.unrestated(e) ? "unrestated " : "") + record_text(mirror, mirror.edge_record[e]);
   }
   NodeIdx node(const char* id) { return mirror.find_node(id); }
+  // The read of ``need``'s readers (READS edges into it), looking ahead into ``ahead_in`` edges.
+  static EdgesRead readers_of(NodeIdx need, uint8_t ahead_in) {
+    EdgesRead read;
+    read.need = {need};
+    read.kinds = kind_bit(kReads);
+    read.out = false;
+    read.ahead = true;
+    read.ahead_in = kind_bit(ahead_in);
+    return read;
+  }
   Graph mirror;
   NoStore store;
   MirrorSource source;
@@ -126,12 +136,7 @@ TEST_F(Rows, ALevelsRowsInstallItsFarEndsInSummaryFormItsMarkedEdgesAndHandles) 
     [["dataset:pg:src", ["Dataset"], "{\"name\": \"src\"}", null, null]],
     ["h3"]]})");
   NodeIdx raw = source.named(std::string_view("dataset:pg:raw"));
-  EdgesRead read;
-  read.need = {raw};
-  read.kinds = kind_bit(kReads);
-  read.out = false;
-  read.ahead = true;
-  read.ahead_in = kind_bit(kWrites);
+  EdgesRead read = readers_of(raw, kWrites);
   rows.rows(read, part(rows, "extras"), part(rows, "kept"), part(rows, "rows"));
   NodeIdx clean = node("job:etl:clean"), agg = node("job:etl:agg"), src = node("dataset:pg:src");
   EXPECT_EQ(record_text(mirror, mirror.node_record[clean]), "name@=\"clean\";owner@=\"dbt\";meta@={\"a\":[1]};");
@@ -175,12 +180,7 @@ TEST_F(Rows, TheFactsInstallFoundEndsByPlaceOrIdRunsAndOwners) {
    "owned": [[[["owner:team", "steward"], [{"id": "owner:x", "kind": "Owner"}, null]], [0, 1]]]})");
   NodeIdx raw = source.named(std::string_view("dataset:pg:raw")), clean = source.named(std::string_view("job:etl:clean"));
   std::vector<NodeIdx> table{raw, clean};
-  EdgesRead read;
-  read.need = {raw};
-  read.kinds = kind_bit(kReads);
-  read.out = false;
-  read.ahead = true;
-  read.ahead_in = kind_bit(kAliasOf);
+  EdgesRead read = readers_of(raw, kAliasOf);
   rows.found(read, part(rows, "found"), table);
   NodeIdx fresh = node("job:etl:new"), gone = node("job:etl:gone");
   EXPECT_EQ(edge_text(clean, kReads, raw), "unrestated ");
