@@ -331,7 +331,7 @@ def test_memory_of_closed_subscriptions_comes_back(start: Any) -> None:
         await _all_closed(server, warm)
         baseline = _rss_mb(server.pid)
         after = []
-        for _ in range(3):
+        for _ in range(4):
             opened = await _subscribers(server, 32, 8)
             await _first_answers(opened, 8)
             await _all_closed(server, opened)
@@ -340,8 +340,11 @@ def test_memory_of_closed_subscriptions_comes_back(start: Any) -> None:
 
     baseline, *rounds = asyncio.run(scenario())
     print(f"RSS {baseline:.0f} MB, after rounds of 256: {[round(r) for r in rounds]}")
-    for rss in rounds:
-        assert rss <= baseline * 1.10, f"RSS {baseline:.0f} MB before, {rounds} after rounds of 256"
+    # Held memory grows with every round, so the last two rounds hold the most of it. One round's
+    # RSS may stand high while the allocator keeps a freed arena (74 MB, then 82, then 74.5 in a
+    # loaded suite): the lower of the last two is what stayed.
+    stayed = min(rounds[-2:])
+    assert stayed <= baseline * 1.10, f"RSS {baseline:.0f} MB before, {rounds} after rounds of 256"
 
 
 @pytest.mark.serial  # times acks: the other workers' load would be timed with them
