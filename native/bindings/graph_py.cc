@@ -196,11 +196,9 @@ void graph_install(Graph& g, nb::handle nodes, nb::handle edges) {
   }
   for (nb::handle edge : Items(edges, "edges must be iterable")) {
     nb::object source = edge.attr("source"), kind = edge.attr("kind"), target = edge.attr("target");
-    NodeIdx s = g.held_or_bare(text(source));
-    NodeIdx t = g.held_or_bare(text(target));
+    std::string source_text = text(source), target_text = text(target);
     uint8_t code = edge_kind_code(kind.ptr());
-    if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
-    g.add_edge(s, code, t, record_of(g, edge, true));
+    g.install_edge(source_text, code, target_text, record_of(g, edge, true));
   }
 }
 

@@ -51,6 +51,19 @@ void Graph::install_node(std::string_view id, uint8_t kind, Record* record) {
   pool.decref(sid);
 }
 
+EdgeIdx Graph::install_edge(std::string_view source, uint8_t kind, std::string_view target, Record* record) {
+  NodeIdx s, t;
+  try {
+    s = held_or_bare(source);
+    t = held_or_bare(target);
+    if (find_edge(s, kind, t) != kNone) raise(Error::kValue, "an edge installed twice");
+  } catch (...) {
+    records.release(record);
+    throw;
+  }
+  return add_edge(s, kind, t, record);
+}
+
 NodeIdx Graph::held_or_bare(std::string_view id) {
   NodeIdx n = find_node(id);
   if (n != kNone) return n;

@@ -87,10 +87,11 @@ class Graph {
   EdgeIdx add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* record);
 
   // Graph.install's (the state another store read): a node with ``record`` (its reference passes to
-  // the graph), replacing the record of one held; and an edge's end, made bare (no properties, the
-  // kind its id implies) when it is not held: ValueError for an id of no known prefix.
+  // the graph), replacing the record of one held; and an edge with ``record`` (likewise), each end
+  // not held made bare (no properties, the kind its id implies): ValueError for an end's id of no
+  // known prefix and for an edge held already (installed twice), the record then let go.
   void install_node(std::string_view id, uint8_t kind, Record* record);
-  NodeIdx held_or_bare(std::string_view id);
+  EdgeIdx install_edge(std::string_view source, uint8_t kind, std::string_view target, Record* record);
 
   // Replace a node's record (its reference passes to the graph), keeping its drop flag current.
   // ``borrowing``: the record was frozen borrowing the strings of the one it replaces.
@@ -132,6 +133,7 @@ class Graph {
   friend class ReadLock;
   friend class WriteLock;
   bool unsettled() const { return !touched_jobs_.empty() || !touched_runs_.empty(); }
+  NodeIdx held_or_bare(std::string_view id);  // an installed edge's end (install_edge)
   void let_go_deferred();  // under the writer's lock
 
   std::vector<NodeIdx> touched_jobs_, touched_runs_;

@@ -264,13 +264,28 @@ TEST(Install, ANodeReplacesTheOneHeldAndAnEdgesEndNotHeldIsMadeBare) {
   ASSERT_NE(a, kNone);
   g.install_node("dataset:pg:a", kDataset, g.records.freeze(Draft(), false));
   EXPECT_EQ(g.node_count(), 1u);
-  EXPECT_EQ(g.held_or_bare("dataset:pg:a"), a);
-  NodeIdx job = g.held_or_bare("job:etl:clean");
+  EdgeIdx e = g.install_edge("job:etl:clean", kWrites, "dataset:pg:a", g.records.freeze(Draft(), false));
+  NodeIdx job = g.find_node("job:etl:clean");
+  ASSERT_NE(job, kNone);
   EXPECT_EQ(g.node_kind[job], kJob);
   EXPECT_EQ(g.node_count(), 2u);
-  EXPECT_THROW(g.held_or_bare("nothing-known:x"), Error);
-  EXPECT_THROW(g.held_or_bare("no prefix"), Error);
+  EXPECT_EQ(g.find_edge(job, kWrites, a), e);
+}
+
+TEST(Install, AnEdgeInstalledTwiceOrWithAnEndOfNoKnownPrefixIsRefusedItsRecordLetGo) {
+  Graph g;
+  auto record = [&] {
+    RecordMaker made(g.pool, g.records);
+    made.add("note", kEarly, [](StringSink& sink, Bytes& out) { sink.value("installed", out); });
+    return made.freeze(false);
+  };
+  g.install_edge("job:etl:clean", kWrites, "dataset:pg:a", record());
+  EXPECT_THROW(g.install_edge("job:etl:clean", kWrites, "dataset:pg:a", record()), Error);
+  EXPECT_THROW(g.install_edge("job:etl:clean", kReads, "nothing-known:x", record()), Error);
+  EXPECT_THROW(g.install_edge("no prefix", kReads, "dataset:pg:a", record()), Error);
   EXPECT_EQ(g.node_count(), 2u);
+  EXPECT_EQ(g.edge_count(), 1u);
+  EXPECT_EQ(g.pool.refs(g.pool.find("installed")), 1u);  // the one edge's record's
 }
 
 TEST(Merge, AnEdgeRemembersWhenItWasFirstAndLastSeen) {
