@@ -312,12 +312,11 @@ void bind_graph(nb::module_& m) {
             return PlanObject(nb::borrow(self.h), std::move(plan));
           })
       .def(
-          "commit", [](Self self, nb::handle plan) {
-            PlanObject* p = nb::isinstance<PlanObject>(plan) ? nb::inst_ptr<PlanObject>(plan) : nullptr;
-            if (p == nullptr || !p->owner.is(self.h)) raise(PyExc_TypeError, "commit takes a plan this graph made");
+          "commit", [](Self self, PlanObject& plan) {
+            if (!plan.owner.is(self.h)) raise(PyExc_TypeError, "commit takes a plan this graph made");
             Writing alone(*self.p);
             NoGil working;
-            self.p->commit(*p->held);
+            self.p->commit(*plan.held);
           })
       .def("nodes", read_method(graph_nodes))
       .def("edges", read_method(graph_edges<false>))
@@ -345,7 +344,6 @@ void bind_graph(nb::module_& m) {
             over_bytes(chunk.ptr(), [&](const uint8_t* data, size_t size) {
               NoGil working;
               load_chunk(g, data, size);
-              return true;
             });
           })
       .def("stats", read_method(+[](Graph& g) {

@@ -24,14 +24,8 @@ template <class F>
 auto over_bytes(PyObject* buffer, F&& read) {
   Py_buffer view;
   if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE) < 0) throw PyErrorSet{};
-  try {
-    auto out = read(static_cast<const uint8_t*>(view.buf), size_t(view.len));
-    PyBuffer_Release(&view);
-    return out;
-  } catch (...) {
-    PyBuffer_Release(&view);
-    throw;
-  }
+  std::unique_ptr<Py_buffer, void (*)(Py_buffer*)> released(&view, PyBuffer_Release);
+  return read(static_cast<const uint8_t*>(view.buf), size_t(view.len));
 }
 
 // native/bindings/views.cc: View, Lineage and Impact (answers.cc), and the Marquez constants.
