@@ -396,32 +396,17 @@ class View:
         """
 
     def dataset_lineage(
-        self,
-        start: str,
-        upstream: bool,
-        downstream: bool,
-        depth: int,
-        max_nodes: int,
-        seconds: float,
-        plan: WalkPlan | None = None,
-        /,
+        self, start: str, plan: WalkPlan, max_nodes: int, seconds: float, /
     ) -> Lineage:
         """
-        The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and ``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).
+        The datasets and jobs around ``start`` by the walk's ``plan`` (its hops, upstream and/or downstream), within ``max_nodes`` and ``seconds``; a remote store is handed the plan with each level read (its read ahead).
         """
 
     def column_lineage(
-        self,
-        start: str,
-        upstream: bool,
-        downstream: bool,
-        depth: int,
-        max_nodes: int,
-        seconds: float,
-        /,
+        self, start: str, plan: WalkPlan, max_nodes: int, seconds: float, /
     ) -> Lineage:
         """
-        The columns around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and ``seconds``.
+        The columns around ``start`` by the walk's ``plan`` (its hops, upstream and/or downstream), within ``max_nodes`` and ``seconds``.
         """
 
     def neighbours(
@@ -430,17 +415,10 @@ class View:
         """Each node's direct neighbours, one way."""
 
     def impact_report(
-        self,
-        start: str,
-        depth: int,
-        semantic: bool,
-        max_nodes: int,
-        seconds: float,
-        plan: WalkPlan | None = None,
-        /,
+        self, start: str, plan: WalkPlan, semantic: bool, max_nodes: int, seconds: float, /
     ) -> Impact:
         """
-        What a change of ``start`` affects downstream (``depth`` < 0: unbounded); ``plan``: the walk's, handed to a remote store with each level read.
+        What a change of ``start`` affects downstream, within the ``plan``'s hops less one (None: unbounded; the plan reads a level more); ``plan``: the walk's, handed to a remote store with each level read.
         """
 
     def read_impacts_ahead(

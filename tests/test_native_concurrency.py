@@ -21,6 +21,7 @@ from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id
 from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, stamp
 from graph.read.view import GraphView
 from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.requests import WalkPlan
 
 pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
 
@@ -89,7 +90,7 @@ def test_a_long_impact_lets_other_threads_run(store: EmbeddedStore) -> None:
     answers: list[object] = []
     assert ran_inside(
         lambda: answers.append(
-            view.native.impact_report(dataset_id("ns", "t0"), -1, False, 10**7, 600.0)
+            view.native.impact_report(dataset_id("ns", "t0"), WalkPlan(None), False, 10**7, 600.0)
         )
     )
     assert answers[0].size == 2 * DATASETS - 2  # type: ignore[attr-defined]  # every job and dataset below t0
@@ -100,7 +101,9 @@ def test_a_long_lineage_walk_lets_other_threads_run(store: EmbeddedStore) -> Non
     answers: list[object] = []
     assert ran_inside(
         lambda: answers.append(
-            view.native.dataset_lineage(dataset_id("ns", "t0"), False, True, 100, 10**7, 600.0)
+            view.native.dataset_lineage(
+                dataset_id("ns", "t0"), WalkPlan(100, downstream=True), 10**7, 600.0
+            )
         )
     )
     assert answers[0].sizes[0] == 2 * DATASETS - 1  # type: ignore[attr-defined]
@@ -146,7 +149,7 @@ def test_walks_in_threads_see_whole_commits_while_a_writer_grows_the_graph(
         try:
             while not done.is_set():
                 answer = GraphView(store).native.dataset_lineage(
-                    dataset_id("ns", "t0"), False, True, 100, 10**7, 600.0
+                    dataset_id("ns", "t0"), WalkPlan(100, downstream=True), 10**7, 600.0
                 )
                 sizes[reader].append(answer.sizes[0])
         except BaseException as e:  # noqa: BLE001  -- any failure in the thread fails the test
@@ -173,7 +176,9 @@ def test_rendering_a_large_answer_lets_other_threads_run(store: EmbeddedStore) -
     """The JSON of an answer's list (what GraphQL splices into a response) is written with the GIL
     let go: 40k nodes, 40 fields each (the same id under 40 keys: long enough to be seen)."""
     view = GraphView(store)
-    walk = view.native.dataset_lineage(dataset_id("ns", "t0"), False, True, 100, 10**7, 600.0)
+    walk = view.native.dataset_lineage(
+        dataset_id("ns", "t0"), WalkPlan(100, downstream=True), 10**7, 600.0
+    )
     names = {kind: kind.name for kind in NodeKind}
     specs: list[tuple[str, str, str, object, bool]] = [("kind", "kind", "enum", names, False)]
     specs += [(f"id{k}", "id", "string", None, False) for k in range(40)]
@@ -189,7 +194,7 @@ def test_an_enum_value_without_a_name_is_not_rendered(store: EmbeddedStore) -> N
     """Enum names are looked up before the GIL is let go; a kind the names lack still means
     "cannot render" (None: GraphQL completes that list itself), not a wrong answer."""
     walk = GraphView(store).native.dataset_lineage(
-        dataset_id("ns", "t0"), False, True, 2, 10**7, 600.0
+        dataset_id("ns", "t0"), WalkPlan(2, downstream=True), 10**7, 600.0
     )
     only_datasets = {NodeKind.DATASET: "DATASET"}
     assert walk.render_nodes([("kind", "kind", "enum", only_datasets, False)]) is None

@@ -22,6 +22,7 @@ from graph import _native
 from graph.core.model import NodeKind, dataset_id, field_id
 from graph.read.view import GraphView
 from graph.stores.embedded.store import EmbeddedStore
+from graph.stores.requests import WalkPlan
 from ingest.openlineage import translate
 
 SCHEMA = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json"
@@ -53,7 +54,9 @@ def rollup(tmp_path: Path) -> Any:
 
 def test_marquez_renders_a_walk_with_its_runs_versions(rollup: Any) -> None:
     view = GraphView(rollup)
-    walk = view.native.dataset_lineage(dataset_id("pg", "daily"), True, True, 10, 1000, 60.0)
+    walk = view.native.dataset_lineage(
+        dataset_id("pg", "daily"), WalkPlan(10, upstream=True, downstream=True), 1000, 60.0
+    )
     runs = walk.marquez_runs()
     assert f"run:{RUN}" in runs and len(runs) == 2  # each job's latest run
     graph = orjson.loads(walk.render_marquez())["graph"]

@@ -22,6 +22,7 @@ from graph.serve.schema import context
 from graph.serve.schema.lineage import _objects_json
 from graph.serve.schema.owners import owner_objects
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 from ingest.openlineage import translate
 
 PRODUCER = "https://example.com/tests"
@@ -140,7 +141,9 @@ SPECS: list[tuple[Any, ...]] = [
 def test_facts_written_natively_are_the_python_rendering(store: Store, seed: int) -> None:
     root = _mesh(store, seed)
     view = GraphView(store)
-    walk = view.native.dataset_lineage(root, False, True, 100, DEFAULT_MAX_NODES, 60.0)
+    walk = view.native.dataset_lineage(
+        root, WalkPlan(100, downstream=True), DEFAULT_MAX_NODES, 60.0
+    )
     native = walk.render_nodes(SPECS, DEFAULT_MAX_NODES, DEFAULT_DEADLINE_SECONDS)
     assert native is not None
     assert native == _python_rendered(view, walk, SPECS)
@@ -156,7 +159,9 @@ def test_a_fact_its_field_cannot_hold_as_it_is_leaves_the_list_to_python(store: 
     without their fields) is not written natively (None: GraphQL completes the list and says
     why); and facts need a budget."""
     view = GraphView(store)
-    walk = view.native.dataset_lineage(_mesh(store, 4), False, True, 100, DEFAULT_MAX_NODES, 60.0)
+    walk = view.native.dataset_lineage(
+        _mesh(store, 4), WalkPlan(100, downstream=True), DEFAULT_MAX_NODES, 60.0
+    )
     budget = (DEFAULT_MAX_NODES, DEFAULT_DEADLINE_SECONDS)
     as_int = [("owners", "owners", "objects", [("name", "name", "int", None, False)], False)]
     assert walk.render_nodes(as_int, *budget) is None

@@ -152,7 +152,8 @@ def impact(
     ``customer_email`` columns derived from it, the jobs in between and their owners.
     """
     view = view_of(reader)
-    # (one level read more than ``depth``: the jobs reading the farthest datasets are affected)
+    # (one level read more than ``depth``: the jobs reading the farthest datasets are affected; the
+    # native walk's depth is the plan's hops less one)
     plan = WalkPlan(None if depth is None else depth + 1, downstream=True, looks_around=True)
     start = view.walk_start(node_id, plan)
     if start is None:
@@ -162,12 +163,7 @@ def impact(
             f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column"
         )
     answer = view.native.impact_report(
-        node_id,
-        -1 if depth is None else max(depth, 0),
-        change is ChangeKind.SEMANTIC,
-        max_nodes,
-        deadline_seconds,
-        plan,
+        node_id, plan, change is ChangeKind.SEMANTIC, max_nodes, deadline_seconds
     )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))

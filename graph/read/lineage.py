@@ -91,10 +91,11 @@ def _start(
     return node
 
 
-def _ways(direction: Direction) -> tuple[bool, bool]:
-    return direction in (Direction.UPSTREAM, Direction.BOTH), direction in (
-        Direction.DOWNSTREAM,
-        Direction.BOTH,
+def _plan(direction: Direction, budget: Budget) -> WalkPlan:
+    """The walk's plan, the one statement of its hops (``budget.depth``) and ways (``direction``):
+    the native walk reads them from it."""
+    return WalkPlan(
+        budget.depth, direction is not Direction.DOWNSTREAM, direction is not Direction.UPSTREAM
     )
 
 
@@ -113,20 +114,10 @@ def dataset_lineage(
     inputs.
     """
     view = view_of(reader)
-    upstream, downstream = _ways(direction)
-    plan = WalkPlan(budget.depth, upstream, downstream)
+    plan = _plan(direction, budget)
     _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns", plan)
-    return LineageGraph(
-        view.native.dataset_lineage(
-            node_id,
-            upstream,
-            downstream,
-            budget.depth,
-            budget.max_nodes,
-            budget.deadline_seconds,
-            plan,
-        )
-    )
+    walk = view.native.dataset_lineage(node_id, plan, budget.max_nodes, budget.deadline_seconds)
+    return LineageGraph(walk)
 
 
 def column_lineage(
@@ -143,11 +134,9 @@ def column_lineage(
     """
     view = view_of(reader)
     _start(view, node_id, (NodeKind.COLUMN,), "use lineage for datasets and jobs")
-    return LineageGraph(
-        view.native.column_lineage(
-            node_id, *_ways(direction), budget.depth, budget.max_nodes, budget.deadline_seconds
-        )
-    )
+    plan = _plan(direction, budget)
+    walk = view.native.column_lineage(node_id, plan, budget.max_nodes, budget.deadline_seconds)
+    return LineageGraph(walk)
 
 
 def neighbours(

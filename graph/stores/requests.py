@@ -40,7 +40,8 @@ SUMMARY = (
 class WalkPlan:
     """Where one walk goes, given with it: at most ``hops`` dataset level reads (None: no bound),
     dataset walks ``upstream`` and/or ``downstream``; ``looks_around``: it then looks up around
-    what it reached (impact's owners, products, domains). A store that reads walks ahead reads the
+    what it reached (impact's owners, products, domains). The native walk (``graph._native.View``'s
+    lineage and impact) reads its hops and ways from the plan alone. A store that reads walks ahead reads the
     start with its first levels by it (``WalksAhead.start_walk``) and, handed it with each of the
     walk's level reads (``NeighbourhoodRequest.plan``), reads on as far as the plan goes. Each walk
     makes its own: what was read ahead for one walk is kept for that walk alone."""

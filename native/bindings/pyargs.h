@@ -6,6 +6,7 @@
 
 #include "py.h"
 
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -50,6 +51,16 @@ struct Direction {
 struct Flag {
   bool on;
   static Flag of(nb::handle o);
+};
+
+// A walk's plan (graph.stores.requests.WalkPlan), the one statement of its hops and directions:
+// ``hops`` (nullopt: None, no bound), ``upstream``, ``downstream``; ``object``, borrowed for the
+// walk's call, is handed to a remote store with each level read (RemoteSource::Planned).
+struct WalkPlan {
+  nb::handle object;
+  std::optional<int> hops;
+  bool upstream, downstream;
+  static WalkPlan of(nb::handle plan);
 };
 
 // Node ids (an iterable of str; TypeError else): each borrowed str with its UTF-8, for the call;
@@ -99,6 +110,7 @@ LM_ARG_CASTER(lm::NodeKinds, "collections.abc.Collection[NodeKind]", lm::NodeKin
 LM_ARG_CASTER(lm::EdgeKinds, "collections.abc.Collection[EdgeKind]", lm::EdgeKinds::of)
 LM_ARG_CASTER(lm::Direction, "str", lm::Direction::of)
 LM_ARG_CASTER(lm::Flag, "bool", lm::Flag::of)
+LM_ARG_CASTER(lm::WalkPlan, "WalkPlan", lm::WalkPlan::of)
 LM_ARG_CASTER(lm::IdTexts, "collections.abc.Iterable[str]", lm::IdTexts::of)
 LM_ARG_CASTER(lm::IdSequence, "collections.abc.Sequence[str]", lm::IdSequence::of)
 #undef LM_ARG_CASTER

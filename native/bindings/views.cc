@@ -44,6 +44,14 @@ NodeIdx start_node(ViewObject* self, Text id) {
 
 }  // namespace
 
+WalkPlan WalkPlan::of(nb::handle plan) {
+  nb::object hops = plan.attr("hops");
+  int bound = 0;
+  if (!hops.is_none() && !nb::try_cast<int>(hops, bound)) raise(PyExc_TypeError, "a walk's hops are an int or None");
+  return {plan, hops.is_none() ? std::nullopt : std::optional<int>(bound), Flag::of(plan.attr("upstream")).on,
+          Flag::of(plan.attr("downstream")).on};
+}
+
 // -- View -----------------------------------------------------------------------------------------
 
 ViewObject::ViewObject(Graph* graph, nb::handle store_object, std::optional<Text> as_of, nb::handle summary,
@@ -132,14 +140,15 @@ Answer walked(ViewSelf self, Py_ssize_t max_nodes, double seconds, F&& walk) {
   return Answer{std::move(owner), std::make_unique<decltype(walk(budget))>(walk(budget))};
 }
 
+// A walk's hops and directions are its plan's (hops None: no bound, as impact's 1 << 30).
 template <bool Columns>
-LineageObject view_lineage(ViewSelf self, Text start, Flag up, Flag down, int depth, Py_ssize_t max_nodes, double seconds,
-                           nb::handle plan) {
-  RemoteSource::Planned walk = planned(self.p, plan);
+LineageObject view_lineage(ViewSelf self, Text start, const WalkPlan& plan, Py_ssize_t max_nodes, double seconds) {
+  RemoteSource::Planned walk = planned(self.p, plan.object);
   NodeIdx n = start_node(self.p, start);
+  int depth = plan.hops.value_or(1 << 30);
   return walked<LineageObject>(self, max_nodes, seconds, [&](Budget budget) {
-    return Columns ? column_lineage(self.p->view(), n, up.on, down.on, depth, budget)
-                   : dataset_lineage(self.p->view(), n, up.on, down.on, depth, budget);
+    return Columns ? column_lineage(self.p->view(), n, plan.upstream, plan.downstream, depth, budget)
+                   : dataset_lineage(self.p->view(), n, plan.upstream, plan.downstream, depth, budget);
   });
 }
 
@@ -150,10 +159,13 @@ LineageObject view_neighbours(ViewSelf self, const IdTexts& ids, Flag down, Py_s
                                [&](Budget budget) { return neighbours(self.p->view(), starts, down.on, budget); });
 }
 
-ImpactObject view_impact_report(ViewSelf self, Text start, int depth, Flag semantic, Py_ssize_t max_nodes,
-                                double seconds, nb::handle plan) {
-  RemoteSource::Planned walk = planned(self.p, plan);
+// The impact walk goes downstream; its plan's hops are one level read more than its depth (the jobs
+// reading the farthest datasets are affected: graph.read.impact), None: unbounded (depth -1).
+ImpactObject view_impact_report(ViewSelf self, Text start, const WalkPlan& plan, Flag semantic, Py_ssize_t max_nodes,
+                                double seconds) {
+  RemoteSource::Planned walk = planned(self.p, plan.object);
   NodeIdx n = start_node(self.p, start);
+  int depth = plan.hops ? std::max(*plan.hops - 1, 0) : -1;
   return walked<ImpactObject>(self, max_nodes, seconds,
                               [&](Budget budget) { return impact_report(self.p->view(), n, depth, semantic.on, budget); });
 }
@@ -244,15 +256,10 @@ void bind_views(nb::module_& m) {
       .def("edge_keys", under_lock(view_edges<true>))
       .def("canonical", under_lock(view_canonical))
       .def("keys_into", under_lock(view_keys_into))
-      .def("dataset_lineage", under_lock(view_lineage<false>), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(),
-           nb::arg(), nb::arg().none() = nb::none())
-      .def("column_lineage", under_lock(+[](Self self, Text start, Flag upstream, Flag downstream, int depth,
-                                            Py_ssize_t max_nodes, double seconds) {
-             return view_lineage<true>(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none());
-           }))
+      .def("dataset_lineage", under_lock(view_lineage<false>))
+      .def("column_lineage", under_lock(view_lineage<true>))
       .def("neighbours", under_lock(view_neighbours))
-      .def("impact_report", under_lock(view_impact_report), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(),
-           nb::arg().none() = nb::none())
+      .def("impact_report", under_lock(view_impact_report))
       .def("read_impacts_ahead", under_lock(view_read_impacts_ahead), nb::arg(), nb::arg(), nb::arg(),
            nb::arg().none() = nb::none())
       .def("dataset_domains", under_lock(+[](Self self, const IdTexts& ids) {
