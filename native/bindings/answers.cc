@@ -127,20 +127,10 @@ nb::list impact_concerned(ImpactObject& im, Text which) {
 }
 
 // One field of the affected nodes (answer_columns.h's affected_column): every one, or those a
-// list of indexes names (a page of a large answer: GraphQL ImpactReport.affectedWorst), each
-// checked to be in range.
-nb::object impact_affected_column(ImpactObject& im, Text field, std::optional<std::vector<Py_ssize_t>> wanted) {
-  const ImpactReportAnswer& a = *im.answer;
-  std::vector<size_t> rows;
-  if (!wanted)
-    for (size_t i = 0; i < a.affected.size(); i++) rows.push_back(i);
-  else
-    for (Py_ssize_t at : *wanted) {
-      if (at < 0 || size_t(at) >= a.affected.size()) raise(PyExc_IndexError, "affected row out of range");
-      rows.push_back(size_t(at));
-    }
+// list of indexes names (a page of a large answer: GraphQL ImpactReport.affectedWorst).
+nb::object impact_affected_column(ImpactObject& im, Text field, std::optional<std::vector<int64_t>> rows) {
   const Graph& g = graph_of_answer(im.owner);
-  return column_list(g, affected_column(g, a, rows, field.view, &view_of(im.owner)->view()));
+  return column_list(g, affected_column(g, *im.answer, rows ? &*rows : nullptr, field.view, &view_of(im.owner)->view()));
 }
 
 nb::list impact_affected_nodes(ImpactObject& im) {

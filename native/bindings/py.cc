@@ -9,7 +9,7 @@ void register_error_translation() {
     } catch (const PyErrorSet&) {
       // the error is set already
     } catch (const Error& e) {
-      PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError};
+      PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError, PyExc_IndexError};
       PyErr_SetString(types[e.kind], e.what());  // the exception of the failure's kind
     }
   });

@@ -49,8 +49,16 @@ Column edge_column(const Graph& g, const LineageAnswer& answer, std::string_view
                    [&](size_t i) { return g.node_id[sources ? edges[i].source : edges[i].target]; });
 }
 
-Column affected_column(const Graph& g, const ImpactReportAnswer& answer, const std::vector<size_t>& rows,
+Column affected_column(const Graph& g, const ImpactReportAnswer& answer, const std::vector<int64_t>* wanted,
                        std::string_view field, const View* view) {
+  std::vector<size_t> rows;
+  if (wanted == nullptr)
+    for (size_t i = 0; i < answer.affected.size(); i++) rows.push_back(i);
+  else
+    for (int64_t at : *wanted) {
+      if (at < 0 || uint64_t(at) >= answer.affected.size()) raise(Error::kIndex, "affected row out of range");
+      rows.push_back(size_t(at));
+    }
   using Item = const ImpactReportAnswer::Affected&;
   auto item_of = [&](size_t i) -> Item { return answer.affected[rows[i]]; };
   auto numbers = [&](Column::Type type, auto&& item) {

@@ -39,10 +39,11 @@ Column node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::strin
 // source, target (ids), kind, or props of a lineage answer's edges.
 Column edge_column(const Graph& g, const LineageAnswer& answer, std::string_view field);
 
-// A field of the affected nodes ``rows`` names (indexes into answer.affected): a node field
-// (node_column's), distance, path (ids from the changed node), via (the id before it on its path),
-// severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO), certain, or id (the id it was reached as).
-Column affected_column(const Graph& g, const ImpactReportAnswer& answer, const std::vector<size_t>& rows,
+// A field of the affected nodes ``rows`` names (indexes into answer.affected, each in range, else an
+// Error kIndex; nullptr: every one): a node field (node_column's), distance, path (ids from the
+// changed node), via (the id before it on its path), severity (its rank: 2 BREAKING, 1 WARNING, 0
+// INFO), certain, or id (the id it was reached as).
+Column affected_column(const Graph& g, const ImpactReportAnswer& answer, const std::vector<int64_t>* rows,
                        std::string_view field, const View* view);
 
 }  // namespace lm

@@ -19,10 +19,10 @@ using EdgeIdx = uint32_t;  // an edge's place in a graph
 constexpr uint32_t kNone = UINT32_MAX;
 
 // A failure the core reports to its caller: its kind (the bindings raise the Python exception of
-// that kind: ValueError, TypeError, MemoryError, RuntimeError) and why.
+// that kind: ValueError, TypeError, MemoryError, RuntimeError, IndexError) and why.
 class Error : public std::runtime_error {
  public:
-  enum Kind : uint8_t { kValue, kType, kMemory, kState };
+  enum Kind : uint8_t { kValue, kType, kMemory, kState, kIndex };
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind(kind) {}
   const Kind kind;
 };

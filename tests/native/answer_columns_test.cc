@@ -68,7 +68,8 @@ TEST_F(AnswerColumns, ALineageAnswersEdgeColumnsAreTheirEndsKindsAndProperties) 
 
 TEST_F(AnswerColumns, AnImpactsAffectedColumnsAreReadForTheRowsAsked) {
   ImpactReportAnswer r = impact_report(v.view, revenue, -1, false, unlimited());
-  std::vector<size_t> all{0, 1}, second{1};
+  const std::vector<int64_t>* all = nullptr;
+  std::vector<int64_t> second{1};
   EXPECT_EQ(ids_of(g, affected_column(g, r, all, "id", &v.view)), (Strings{"dataset:pg:report.daily", "job:etl:report"}));
   EXPECT_EQ(affected_column(g, r, all, "distance", &v.view).numbers, (std::vector<int64_t>{1, 1}));
   EXPECT_EQ(affected_column(g, r, all, "severity", &v.view).numbers, (std::vector<int64_t>{2, 2}));
@@ -79,8 +80,21 @@ TEST_F(AnswerColumns, AnImpactsAffectedColumnsAreReadForTheRowsAsked) {
   EXPECT_EQ(path.ends, (std::vector<size_t>{0, 3, 5}));
   EXPECT_EQ(ids_of(g, path), (Strings{"dataset:pg:mart.revenue", "job:etl:report", "dataset:pg:report.daily",
                                       "dataset:pg:mart.revenue", "job:etl:report"}));
-  EXPECT_EQ(affected_column(g, r, second, "kind", &v.view).numbers, (std::vector<int64_t>{kJob}));  // a node field
-  EXPECT_EQ(affected_column(g, r, second, "nope", &v.view).type, Column::kNoField);
+  EXPECT_EQ(affected_column(g, r, &second, "kind", &v.view).numbers, (std::vector<int64_t>{kJob}));  // a node field
+  EXPECT_EQ(affected_column(g, r, &second, "nope", &v.view).type, Column::kNoField);
+}
+
+TEST_F(AnswerColumns, AnAffectedRowOutOfRangeIsAnIndexError) {
+  ImpactReportAnswer r = impact_report(v.view, revenue, -1, false, unlimited());
+  for (std::vector<int64_t> rows : {std::vector<int64_t>{2}, {0, -1}}) {
+    try {
+      affected_column(g, r, &rows, "id", &v.view);
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind, Error::kIndex);
+      EXPECT_STREQ(e.what(), "affected row out of range");
+    }
+  }
 }
 
 }  // namespace
