@@ -6,7 +6,9 @@ times every cell; this times only the lineage/impact cells of the bench, in stor
 resolvers call the walks), on a loaded database, and prints per cell the statements an answer
 issues, its p50 (and p95), the floor's p50 for the same reach (``neo4j_floor``: the fastest of
 its forms) and the ratio; ``--level-by-level`` also times the views reading a level per
-statement (no walk read ahead, ``graph.stores.neo4j.walk_ahead``), interleaved:
+statement (no walk read ahead, ``graph.stores.neo4j.walk_ahead``), and ``--decoded`` the views
+taking every level read decoded into Python nodes and edges first (no
+``graph.stores.remote_reads.NeighbourhoodRows``), interleaved, for a before/after in one run:
 
     .venv/bin/lineagemesh ingest openlineage --store bolt://127.0.0.1:PORT mesh10k.ndjson
     .venv/bin/python scripts/neo4j_reads.py --uri bolt://127.0.0.1:PORT --datasets 10000 --level-by-level
@@ -45,6 +47,7 @@ from graph.read.view import GraphView  # noqa: E402
 from graph.read.walk_defaults import Budget  # noqa: E402
 from graph.stores import open_store  # noqa: E402
 from graph.stores.neo4j import Neo4jStore  # noqa: E402
+from graph.stores.neo4j.reads import _CypherReads  # noqa: E402
 
 SIZES = {"small": 30, "medium": 1_000, "large": 10_000}
 DEPTHS = (5, 20, None)
@@ -137,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--level-by-level", action="store_true", help="also time the reads without the walk ahead"
     )
+    parser.add_argument(
+        "--decoded",
+        action="store_true",
+        help="also time the reads decoded in Python before the native view installs them",
+    )
     parser.add_argument("--cells", nargs="*", help="only these, e.g. lineage:small impact:large")
     parser.add_argument(
         "--starts",
@@ -157,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store._read = counted  # type: ignore[method-assign]
     walk_ahead = store.walk_ahead
+    level_of = _CypherReads._level_of
     with neo4j.GraphDatabase.driver(
         args.uri, auth=None, notifications_min_severity="OFF"
     ) as driver:
@@ -166,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             else pick_starts(driver, args.datasets, args.seed, args.sample)
         )
         print(f"starts: {starts}", flush=True)
-        modes = [("walk ahead", False)] + (
-            [("level by level", True)] if args.level_by_level else []
+        modes = (
+            [("walk ahead", False, False)]
+            + ([("level by level", True, False)] if args.level_by_level else [])
+            + ([("decoded", False, True)] if args.decoded else [])
         )
         for query in ("lineage", "impact"):
             for size, start in starts.items():
@@ -176,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     line = f"{query:7} {size:6} depth {'∞' if depth is None else depth:>2}"
                     floor, form = floor_ms(driver, query, start, depth, args.seconds, args.reps)
-                    for name, level_by_level in modes:
+                    for name, level_by_level, decoded in modes:
                         store.walk_ahead = None if level_by_level else walk_ahead  # type: ignore[method-assign,assignment]
+                        _CypherReads._level_of = (  # type: ignore[method-assign]
+                            _CypherReads._neighbourhood_of if decoded else level_of
+                        )
                         statements[0] = 0
                         nodes = answer(store, query, start, depth)
                         asked = statements[0]

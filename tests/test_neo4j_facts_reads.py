@@ -26,7 +26,6 @@ from graph.serve.schema import context, schema
 from graph.stores import NeighbourhoodRequest, Store
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, facts_reads
-from graph.stores.neo4j.codec import _decode_node
 from graph.stores.remote_reads import FactsRequest
 
 pytestmark = pytest.mark.neo4j
@@ -245,7 +244,7 @@ def _read_runs_and_owners(
         for at in places:
             # by owner id: a list comes in the owners' element id order (so that equal lists
             # group), which Neo4j allocates its own way once a database was wiped and refilled
-            listed = [(o[0], kind) for o, kind in owners]  # (an owner's [id, labels, properties])
+            listed = [(o if isinstance(o, str) else o.id, kind) for o, kind in owners]
             lists[table[at]] = sorted(listed, key=lambda owner: owner[0])
     return runs, lists, read
 
@@ -267,11 +266,9 @@ def test_the_runs_and_owners_are_the_newest_and_the_edges(
         assert lists == OWNED
         if not split:
             assert sorted(len(places) for _, places in read.owned) == [1, 1, 2, 2]
-        owners = {o[0]: o for listed, _ in read.owned for o, _ in listed}
+        owners = {o.id: o for listed, _ in read.owned for o, _ in listed if not isinstance(o, str)}
         assert owners.keys() == {owner_id("a"), owner_id("b")}
-        owner, labels, stored = owners[owner_id("a")]
-        whole = _decode_node(owner, labels, dict(stored))
-        assert whole is not None and whole.props == store.nodes([owner])[owner].props
+        assert owners[owner_id("a")].props == store.nodes([owner_id("a")])[owner_id("a")].props
         # the jobs asked and TABLE's writers, each once; a job with no run None, one not found absent
         writers = [job_id("etl", name) for name in ("tied", "idle", "undated")]
         jobs = [job_id("etl", "plain"), job_id("etl", "idle")]

@@ -117,12 +117,12 @@ def test_the_newest_runs_are_read_beside_the_inputs_and_their_failure_is_the_ans
 
         store.soon = counted  # type: ignore[method-assign]
         assert {name: run and run["id"] for name, run in latest_runs(store).items()} == LATEST
-        assert started == ["newest_rows"]
+        assert started == ["newest"]
 
         def unavailable(*args: Any) -> Any:
             raise StoreUnavailable("Neo4j went away")
 
-        store.newest_rows = unavailable  # type: ignore[method-assign, assignment]
+        store.newest = unavailable  # type: ignore[method-assign, assignment]
         with pytest.raises(StoreUnavailable, match="went away"):
             latest_runs(store)
-        assert started == ["newest_rows", "unavailable"]
+        assert started == ["newest", "unavailable"]

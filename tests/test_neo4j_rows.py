@@ -1,11 +1,10 @@
-"""A level read over Neo4j (in summary form, or whole) is handed to the native view as the rows
-the driver made (graph.stores.remote_reads.NeighbourhoodRows), installed in its mirror without a
-Python Node or Edge a row: the very answers of a view reading the same store through its nodes and
-edges decoded in Python, and the same neighbourhood for a Python reader of its fields."""
+"""A level read in summary form over Neo4j is handed to the native view as the rows the driver
+made (graph.stores.remote_reads.NeighbourhoodRows), installed in its mirror without a Python Node
+or Edge a row: the very answers of the reads decoded in Python first, and the same neighbourhood
+for a Python reader of its fields."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import fields
 from typing import Any
 
@@ -86,8 +85,8 @@ def test_rows_installed_natively_give_the_answers_of_decoded_reads(
             shown.append([(n.id, n.kind, n.props) for n in graph.nodes])
         return [answers(neo4j_history, starts, columns, None, summaries=True), shown]
 
-    with monkeypatch.context() as decoded:  # every read decoded in Python (its codec)
-        decoded.setattr(neo4j_history, "remote", False)
+    with monkeypatch.context() as decoded:  # every read decoded in Python, as before
+        decoded.setattr(_CypherReads, "_level_of", _CypherReads._neighbourhood_of)
         expected = every_answer()
         with monkeypatch.context() as level_by_level:
             level_by_level.setattr(neo4j_history, "walk_ahead", None)
@@ -113,26 +112,19 @@ def test_a_python_reader_of_rows_reads_the_decoded_neighbourhood(
         (jobs, [EdgeKind.READS], "out", [EdgeKind.WRITES]),
         (datasets, [EdgeKind.READS, EdgeKind.WRITES], "in", []),
     ):
-        for props, with_props in (
-            (list(SUMMARY), False),
-            ([*SUMMARY, *_native.MARQUEZ_SHOWN], False),
-            (["namespace", "name"], False),
-            (None, False),  # (whole far ends)
-            (None, True),  # (and the edges' records)
-        ):
+        for props in (list(SUMMARY), [*SUMMARY, *_native.MARQUEZ_SHOWN], ["namespace", "name"]):
             request = NeighbourhoodRequest(
                 ids,
                 kinds,
                 direction,  # type: ignore[arg-type]
                 ahead=[EdgeKind.ALIAS_OF],
-                with_props=with_props,
+                with_props=False,
                 node_props=props,
                 ahead_in=ahead_in,
             )
             found = neo4j_history.neighbourhood(request)
             assert isinstance(found, NeighbourhoodRows) and not _decoded(found)
-            rows = copy.deepcopy(list(found.rows))  # (decoding takes the rows' maps over)
-            eager = neo4j_history._neighbourhood_of(rows, direction, props)  # type: ignore[arg-type]
+            eager = neo4j_history._neighbourhood_of(list(found.rows), direction, props)  # type: ignore[arg-type]
             for field in fields(Neighbourhood):
                 assert getattr(found, field.name) == getattr(eager, field.name), field.name
             assert _decoded(found)

@@ -16,31 +16,28 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, fields
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from graph.core.model import Edge, EdgeKind
+from graph.core.model import Edge, EdgeKind, Node
 from graph.stores import EdgeDirection, Neighbourhood
 from graph.stores.requests import NeighbourhoodRequest, WalkPlan
 
 
 class NeighbourhoodRows(Neighbourhood):
-    """A level read kept as the rows the store read: a native view installs them in its mirror as
-    they are (``native/core/remote_rows.cc``), no Python Node or Edge made a row, where decoding
-    them was most of what a large answer cost this process. A Python reader of the fields has them
+    """A level read in summary form, its edges followed only (marks, no records), kept as the rows
+    the store read: a native view installs them in its mirror as they are
+    (``native/core/remote_rows.cc``), no Python Node or Edge made a row, where decoding them
+    was most of what a large answer cost this process. A Python reader of the fields has them
     decoded on first use, by ``decode``.
 
-    ``rows``: the edges as ``[source, type, target, properties]`` (read without their records,
-    the properties only a truthy mark where a READS/WRITES edge is one its job's newest completed
-    run did not restate), the far ends, the ``ahead`` keys as ``[source, type, target]``, the far
-    ends' handles in their order, the ``ahead_in`` keys as ``[source, type, target, unrestated]``,
-    their sources as the far ends, and their handles; and where anything was read whole, the
-    column clocks it refers to as ``[owner, clocks]`` rows. A far end read whole is ``[id,
-    labels, properties]``, its properties as Neo4j holds them (``graph.stores.neo4j.codec``); one
-    in summary form is ``[id, labels, summary, values, json keys]``: its kind the first of its
-    ``labels`` that names one, its ``summary`` the JSON text of an object of its summary
-    properties (None: not a node of ours), of which it keeps ``kept`` (None: all), its
-    ``values`` those of ``extras``, in order (None: it has none), those named in ``json keys`` as
-    JSON text."""
+    ``rows``: the edges as ``[source, type, target, mark]`` (a truthy mark: a READS/WRITES edge its
+    job's newest completed run did not restate), the far ends as ``[id, labels, summary, values,
+    json keys]``, the ``ahead`` keys as ``[source, type, target]``, the far ends' handles in their
+    order, the ``ahead_in`` keys as ``[source, type, target, unrestated]``, their sources as the
+    far ends, and their handles. A node's kind is the first of its ``labels`` that names one; its
+    ``summary`` is the JSON text of an object of its summary properties (None: not a node of
+    ours), of which it keeps ``kept`` (None: all); ``values`` are its values of ``extras``, in
+    order (None: it has none), those named in ``json keys`` as JSON text."""
 
     __slots__ = ("_decode", "extras", "kept", "rows")
 
@@ -64,72 +61,36 @@ class NeighbourhoodRows(Neighbourhood):
             object.__setattr__(self, field, getattr(decoded, field))
         return getattr(self, name)
 
-    def merged(
-        self, other: NeighbourhoodRows, decode: Callable[[], Neighbourhood]
-    ) -> NeighbourhoodRows:
-        """The rows of two reads of the same form together (a far end both met comes twice: it is
-        installed once), ``decode`` deciding what a Python reader reads."""
-        rows = [[*mine, *theirs] for mine, theirs in zip(self.rows[:7], other.rows[:7])]
-        clocks = [
-            clock
-            for half in (self, other)
-            for clock in (half.rows[7] if len(half.rows) > 7 else ())
-        ]
-        return NeighbourhoodRows([*rows, clocks], self.extras, self.kept, decode)
-
 
 _DECODED = frozenset(field.name for field in fields(Neighbourhood))
 
 
 class NeighbourhoodKeys(Neighbourhood):
-    """Impact's lookup around an answer (``NeighbourhoodSource.lookup_around``), kept as the rows
-    the store read for a native view to install (``native/core/remote_rows.cc``): ``rows`` as
-    :class:`NeighbourhoodRows`' of a read both ways, its edges those of the kinds asked with their
-    records, its far ends whole (with the clocks they refer to); ``keyed``: the other edges, mostly
-    followed only, as ``[source, type, target, ...]`` rows, where making a Python Edge of each of
-    the tens of thousands a large answer meets was most of what the lookup cost this process. A
-    Python reader of the fields has them decoded on first use (``decode``), ``edges`` with the
-    keyed rows as edges with empty records."""
+    """A lookup whose edges are mostly followed only (impact's around an answer: ``NeighbourhoodSource.lookup_around``),
+    those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the
+    edges read with their records, ``recorded``: a native view installs the rows from their ids
+    (``native/core/remote_rows.cc``), where making a Python Edge of each of the tens of
+    thousands a large answer meets was most of what the lookup cost this process. A Python reader
+    of ``edges`` has both, the rows as edges with empty records, made on first use."""
 
-    __slots__ = ("_decode", "keyed", "recorded", "rows")
+    __slots__ = ("keyed", "recorded")
 
-    def __init__(
-        self,
-        rows: Sequence[Sequence[Any]],
-        keyed: Sequence[Sequence[str]],
-        decode: Callable[[], Neighbourhood],
-    ) -> None:
-        self.rows = rows
+    def __init__(self, read: Neighbourhood, keyed: Sequence[Sequence[str]]) -> None:
+        for field in _DECODED - {"edges"}:
+            object.__setattr__(self, field, getattr(read, field))
+        self.recorded = read.edges
         self.keyed = keyed
-        self._decode = decode
 
     def __getattr__(self, name: str) -> Any:
-        if name not in _DECODED and name != "recorded":  # (a field not decoded yet, or none)
+        if name != "edges":  # (reached only for the edges not made yet, or no attribute)
             raise AttributeError(name)
-        decoded = self._decode()
-        for field in _DECODED - {"edges"}:
-            object.__setattr__(self, field, getattr(decoded, field))
-        object.__setattr__(self, "recorded", decoded.edges)
-        edges = {edge.key: edge for edge in decoded.edges}
+        edges = {edge.key: edge for edge in self.recorded}
         for row in self.keyed:  # (an edge between two nodes asked: met twice)
             source, target = row[0], row[2]
             key = (source, EdgeKind(row[1]), target)
             edges.setdefault(key, Edge(source, key[1], target, {}, {}))
         object.__setattr__(self, "edges", list(edges.values()))
-        return getattr(self, name)
-
-
-class NodeRows(NamedTuple):
-    """Nodes as the store read them, for a native view to install (``native/core/remote_rows.cc``):
-    ``rows`` read whole as ``[id, labels, properties]`` (as :class:`NeighbourhoodRows`' far ends)
-    with the column clocks they refer to (``clocks``), or in summary form (where ``extras`` is
-    not None) as :class:`NeighbourhoodRows`' far ends with its ``extras`` and ``kept``. A
-    ``newest`` read's rows are ``[asked id, row]``."""
-
-    rows: Sequence[Any]
-    clocks: Sequence[Any] = ()
-    extras: Sequence[str] | None = None
-    kept: Sequence[str] | None = None
+        return self.edges
 
 
 def edge_targets(found: Neighbourhood) -> frozenset[str]:
@@ -174,7 +135,7 @@ class FactsRows(Protocol):
     @property
     def runs(self) -> Sequence[Sequence[Any]]: ...
     @property
-    def owned(self) -> Sequence[tuple[Sequence[tuple[Sequence[Any], Any]], Sequence[int]]]: ...
+    def owned(self) -> Sequence[tuple[Sequence[tuple[Node | str, Any]], Sequence[int]]]: ...
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -195,19 +156,23 @@ _T = TypeVar("_T")
 
 class NeighbourhoodSource(Protocol):
     """Every read the native core makes of a store it does not hold, each always called: nodes
-    by id, whole or in summary form (``node_rows``); a walk's level per ``neighbourhood`` (several
-    at once: ``neighbourhoods``); a lineage answer's node facts (``facts_read``); impact's lookup
-    around what a walk reached (``lookup_around``); each node's newest neighbour
-    (``newest_rows``), started beside the caller's read (``soon``). The Neo4j store answers them all, and so does its read
+    by id, whole or in summary form; a walk's level per ``neighbourhood`` (several at once:
+    ``neighbourhoods``); a lineage answer's node facts (``facts_read``); impact's lookup around
+    what a walk reached (``lookup_around``); each node's newest neighbour (``newest``), started
+    beside the caller's read (``soon``). The Neo4j store answers them all, and so does its read
     ahead (``graph.stores.neo4j.walk_ahead.WalkAhead``), which a view of it reads through."""
 
     #: Whether the core reads several neighbourhoods, and a lineage answer's node facts, in one
     #: round trip (``neighbourhoods``, ``facts_read``); False: each on its own (a baseline).
     reads_batches: bool
 
-    def node_rows(self, ids: Collection[str], names: Sequence[str] | None = None) -> NodeRows:
-        """The nodes among ``ids`` that exist, whole, or (``names``) carrying at most those of
-        their properties and no stamps (the rest of a node is most of what reading it costs)."""
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, whole."""
+        ...
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, carrying at most ``names`` of their properties
+        and no stamps (the rest of a node is most of what reading it costs)."""
         ...
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
@@ -228,9 +193,9 @@ class NeighbourhoodSource(Protocol):
         """What ``request`` asks, in one round trip."""
         ...
 
-    def newest_rows(
+    def newest(
         self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
-    ) -> NodeRows:
+    ) -> dict[str, Node]:
         """For each of ``ids`` that has ``kind`` edges in ``direction``, the far end written by us
         that is greatest by (its ``key`` property if a string, else ""; then its id), whole (a
         job's latest run read without reading the names of all its runs first)."""

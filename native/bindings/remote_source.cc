@@ -1,13 +1,14 @@
 // The MirrorStore of a remote store (remote_source.h): each read the core's mirror makes is asked of
 // the Python store by its name in graph.stores.remote_reads.NeighbourhoodSource, and each answer is
-// installed into the mirror (MirrorSource) as the rows graph.stores.neo4j read: nodes (NodeRows), a
-// level's (NeighbourhoodRows), a lookup's (NeighbourhoodKeys) and the facts'
-// (graph.stores.neo4j.facts_reads.FactsRows), read by the core (native/core/remote_rows.h) from the
-// Python values, whose cells alone are read here.
+// installed into the mirror (MirrorSource), in the shapes graph.stores.neo4j reads them: decoded
+// Nodes and Edges converted here; a level's rows (NeighbourhoodRows), a lookup's key rows
+// (NeighbourhoodKeys) and the facts' rows (graph.stores.neo4j.facts_reads.FactsRows) read by the
+// core (native/core/remote_rows.h) from the Python values.
 #include "remote_source.h"
 
 #include <nanobind/stl/vector.h>
 
+#include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
 #include "remote_rows.h"
@@ -28,6 +29,12 @@ nb::list kinds_list(uint32_t kinds) {
   return list;
 }
 
+// A dict a store answers (``what``: the TypeError).
+nb::dict dict_of(nb::handle o, const char* what) {
+  if (!PyDict_Check(o.ptr())) raise(PyExc_TypeError, what);
+  return nb::borrow<nb::dict>(o);
+}
+
 bool truth(PyObject* o) {
   int true_ = PyObject_IsTrue(o);
   if (true_ < 0) throw PyErrorSet{};
@@ -39,6 +46,12 @@ nb::handle reads_type(const char* name) {
   nb::object type = nb::module_::import_("graph.stores.remote_reads").attr(name);
   if (!PyType_Check(type.ptr())) raise(PyExc_TypeError, "graph.stores.remote_reads: not a type");
   return type.release();
+}
+
+// Whether a level read is kept as the store's rows (NeighbourhoodRows).
+bool is_rows(nb::handle found) {
+  static nb::handle type = reads_type("NeighbourhoodRows");
+  return PyObject_TypeCheck(found.ptr(), reinterpret_cast<PyTypeObject*>(type.ptr()));
 }
 
 PyObject* py_of(Cell c) { return static_cast<PyObject*>(const_cast<void*>(c)); }
@@ -54,14 +67,6 @@ class Installer final : public RowsReader {
   Cells list(Cell c, const char* what) override {
     PyObject* seq = held_.emplace_back(nb::steal(check(PySequence_Fast(py_of(c), what)))).ptr();
     return {reinterpret_cast<const Cell*>(PySequence_Fast_ITEMS(seq)), size_t(PySequence_Fast_GET_SIZE(seq))};
-  }
-  Cells entries(Cell c, const char* what) override {
-    if (!PyDict_Check(py_of(c))) raise(PyExc_TypeError, what);
-    std::vector<Cell>& items = entries_.emplace_back();
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(py_of(c), &pos, &key, &value)) items.insert(items.end(), {key, value});
-    return {items.data(), items.size()};
   }
   bool none(Cell c) override { return c == Py_None; }
   bool text(Cell c, std::string_view& out, std::string& spill) override {
@@ -82,6 +87,24 @@ class Installer final : public RowsReader {
     handles_.push_back(nb::borrow(py_of(handle)));
     return uint32_t(handles_.size());
   }
+  Record* props(Cell props) override {
+    return record_from_py(m.g, dict_of(py_of(props), "a run's props: a dict").ptr(), nb::dict().ptr(), false);
+  }
+  bool marked(Cell unrestated, Cell source, uint8_t code, Cell target) override {
+    nb::tuple key = edge_key(py_of(source), code, py_of(target));
+    int in = PySet_Contains(py_of(unrestated), key.ptr());
+    if (in < 0) throw PyErrorSet{};
+    return in == 1;
+  }
+  NodeIdx node(Cell node, HeldAs wanted) override {  // a graph.core.model.Node
+    nb::handle h(py_of(node));
+    NodeIdx n = named(h.attr("id").ptr());
+    if (!m.wants(n, wanted)) return n;  // a node read earlier in the query stays as it was read
+    nb::object kind = h.attr("kind"), props = h.attr("props"), stamps = h.attr("stamps");
+    m.fill(n, node_kind_code(kind.ptr()), record_from_py(m.g, props.ptr(), stamps.ptr(), false), wanted);
+    return n;
+  }
+
   // The ids of ``nodes``; ``ids_handles``: and id -> handle for those with one.
   nb::list ids_of(const std::vector<NodeIdx>& nodes, nb::dict* ids_handles = nullptr) {
     return list_of(nodes.size(), [&](size_t i) {
@@ -91,16 +114,40 @@ class Installer final : public RowsReader {
     });
   }
 
-  // A level read (a graph.stores.remote_reads.NeighbourhoodRows).
+  // A graph.core.model.Edge (``props``: with its record); a job edge marked by the store's verdict
+  // (``unrestated``: a set of keys, or None).
+  void edge(nb::handle edge, bool props, nb::handle unrestated) {
+    nb::object source = edge.attr("source"), kind = edge.attr("kind"), target = edge.attr("target");
+    uint8_t code = edge_kind_code(kind.ptr());
+    Record* record = nullptr;
+    if (props) record = record_from_py(m.g, edge.attr("props").ptr(), edge.attr("stamps").ptr(), true);
+    EdgeIdx e = m.edge(named(source.ptr()), code, named(target.ptr()), record);
+    if ((kJobIo & kind_bit(code)) && !unrestated.is_none())
+      m.mark(e, marked(unrestated.ptr(), source.ptr(), code, target.ptr()));
+  }
+
+  // A level read (a graph.stores.Neighbourhood).
   void read(const EdgesRead& read, nb::handle found) {
-    rows(read, nb::object(found.attr("extras")).ptr(), nb::object(found.attr("kept")).ptr(),
-         nb::object(found.attr("rows")).ptr());
+    if (!read.props && !read.whole && is_rows(found))
+      return rows(read, nb::object(found.attr("extras")).ptr(), nb::object(found.attr("kept")).ptr(),
+                  nb::object(found.attr("rows")).ptr());
+    nb::object unrestated = found.attr("unrestated"), found_handles = found.attr("handles");
+    std::vector<NodeIdx> far;
+    for (auto [id, n] : dict_of(found.attr("nodes"), "nodes")) far.push_back(node(n.ptr(), read.far()));
+    for (PyObject* e : Items(found.attr("edges"), "edges")) edge(e, read.props, unrestated);
+    if (read.ahead) keys(nb::object(found.attr("ahead")).ptr(), false, "ahead");
+    if (read.ahead_in) {
+      for (auto [id, n] : dict_of(found.attr("ahead_nodes"), "ahead_nodes")) node(n.ptr(), read.far());
+      keys(nb::object(found.attr("ahead_in")).ptr(), false, "ahead_in", unrestated.ptr());
+    }
+    if (PyDict_Check(found_handles.ptr()))
+      for (auto [id, handle] : nb::borrow<nb::dict>(found_handles)) m.set_handle(named(id.ptr()), token(handle.ptr()));
+    m.far_held(read, far);
   }
 
  private:
   std::vector<nb::object>& handles_;
   std::vector<nb::object> held_;  // the lists read (list())
-  std::vector<std::vector<Cell>> entries_;  // the dicts read (entries())
 };
 
 // newest()'s arguments: (ids, kind, "out" or "in", key).
@@ -122,12 +169,13 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
 
 void RemoteSource::nodes(MirrorSource& m, const std::vector<NodeIdx>& ids, bool lean) {
   Installer in{m, handles_};
-  in.nodes(store_.attr("node_rows")(in.ids_of(ids), lean ? summary_props_ : nb::none()).ptr());  // (NodeRows)
+  nb::object found = lean ? store_.attr("node_summaries")(in.ids_of(ids), summary_props_)
+                          : store_.attr("nodes")(in.ids_of(ids));
+  for (auto [id, node] : dict_of(found, "a store's nodes() answers a dict")) in.node(node.ptr(), lean ? kSummary : kWhole);
 }
 
 void RemoteSource::newest_ahead(MirrorSource& m, const NewestAsk& ask) {
-  nb::object read = store_.attr("newest_rows");
-  soon_ = store_.attr("soon")(read, *newest_args(Installer{m, handles_}.ids_of(ask.asked), ask));
+  soon_ = store_.attr("soon")(nb::object(store_.attr("newest")), *newest_args(Installer{m, handles_}.ids_of(ask.asked), ask));
 }
 
 void RemoteSource::newest(MirrorSource& m, const NewestAsk& ask, bool collect,
@@ -137,8 +185,9 @@ void RemoteSource::newest(MirrorSource& m, const NewestAsk& ask, bool collect,
   if (collect)
     read = started.attr("result")();
   else if (!ask.asked.empty())
-    read = store_.attr("newest_rows")(*newest_args(in.ids_of(ask.asked), ask));
-  if (read.is_valid()) in.newest(read.ptr(), ends);  // (NodeRows)
+    read = store_.attr("newest")(*newest_args(in.ids_of(ask.asked), ask));
+  if (!read.is_valid()) return;
+  for (auto [id, node] : dict_of(read, "a store's newest() answers a dict")) ends[in.named(id.ptr())] = in.node(node.ptr(), kWhole);
 }
 
 void RemoteSource::around(MirrorSource& m, const std::vector<NodeIdx>& need, uint32_t kinds, uint32_t records) {
@@ -148,22 +197,31 @@ void RemoteSource::around(MirrorSource& m, const std::vector<NodeIdx>& need, uin
   static nb::handle request = reads_type("AroundRequest");
   nb::object read = store_.attr("lookup_around")(
       request(ids, kinds_list(kinds), kinds_list(records), handles.size() ? nb::object(handles) : nb::none()));
-  in.around(nb::object(read.attr("rows")).ptr(), nb::object(read.attr("keyed")).ptr(), records);  // (NeighbourhoodKeys)
+  // A graph.stores.remote_reads.NeighbourhoodKeys: the edges of ``records`` with their records, the
+  // others as key rows.
+  nb::object unrestated = read.attr("unrestated");
+  for (auto [id, node] : dict_of(read.attr("nodes"), "nodes")) in.node(node.ptr(), kWhole);
+  for (PyObject* edge : Items(read.attr("recorded"), "edges"))
+    in.edge(edge, (records & kind_bit(edge_kind_code(nb::handle(edge).attr("kind").ptr()))) != 0, unrestated);
+  in.keys(nb::object(read.attr("keyed")).ptr(), false, "keys: [source, type, target] rows");
 }
 
 nb::object RemoteSource::edges_request(const EdgesRead& read) {
-  // graph.stores.requests names the fields, and those not given here keep their defaults there.
+  // NeighbourhoodRequest(**fields): graph.stores.requests names the fields, and those not given here
+  // keep their defaults there.
   static nb::handle request_type =
       nb::object(nb::module_::import_("graph.stores.requests").attr("NeighbourhoodRequest")).release();
-  nb::dict handles;
-  nb::list ids = Installer{*this, handles_}.ids_of(read.need, &handles);
-  nb::object node_props = read.whole ? nb::object(nb::none()) : read.names_only ? name_props_ : summary_props_;
-  return request_type(ids, kinds_list(read.kinds), read.out ? "out" : "in",
-                      nb::arg("ahead") = read.ahead ? nb::make_tuple(nb::handle(py.edge_kind[kAliasOf])) : nb::tuple(),
-                      nb::arg("with_props") = read.props, nb::arg("node_props") = node_props,
-                      nb::arg("handles") = handles.size() ? nb::object(handles) : nb::none(),
-                      nb::arg("ahead_in") = kinds_list(read.ahead_in),
-                      nb::arg("plan") = nb::handle(plan_ ? plan_ : Py_None));
+  nb::dict fields, handles;
+  fields["ids"] = Installer{*this, handles_}.ids_of(read.need, &handles);
+  fields["kinds"] = kinds_list(read.kinds);
+  fields["direction"] = read.out ? "out" : "in";
+  fields["ahead"] = read.ahead ? nb::make_tuple(nb::handle(py.edge_kind[kAliasOf])) : nb::tuple();
+  fields["with_props"] = read.props;
+  fields["node_props"] = read.whole ? nb::object(nb::none()) : read.names_only ? name_props_ : summary_props_;
+  fields["handles"] = handles.size() ? nb::object(handles) : nb::none();
+  fields["ahead_in"] = kinds_list(read.ahead_in);
+  fields["plan"] = nb::handle(plan_ ? plan_ : Py_None);
+  return nb::steal(check(PyObject_Call(request_type.ptr(), nb::tuple().ptr(), fields.ptr())));
 }
 
 void RemoteSource::neighbourhood(MirrorSource& m, const EdgesRead& read) {

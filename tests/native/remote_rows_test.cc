@@ -36,8 +36,9 @@ uint8_t kind_named(const char* const* names, uint8_t n, std::string_view name, c
   return k;
 }
 
-// Rows written as JSON: lists are arrays, dicts objects, None is null, a kind its name, a handle any
-// value (its token counts them).
+// Rows written as JSON: lists are arrays, None is null, a kind its name, a handle any value (its
+// token counts them), a whole node {"id", "kind"} (installed with an empty record), a set of edge
+// keys an array of "source TYPE target" texts.
 class JsonRows final : public RowsReader {
  public:
   JsonRows(MirrorSource& m, const char* json) : RowsReader(m), doc_(json) {}
@@ -51,14 +52,6 @@ class JsonRows final : public RowsReader {
     size_t i, count;
     yyjson_val* item;
     yyjson_arr_foreach(v(c), i, count, item) items.push_back(item);
-    return {items.data(), items.size()};
-  }
-  Cells entries(Cell c, const char* what) override {
-    if (!yyjson_is_obj(v(c))) raise(Error::kType, what);
-    std::vector<Cell>& items = held_.emplace_back();
-    size_t i, count;
-    yyjson_val *key, *item;
-    yyjson_obj_foreach(v(c), i, count, key, item) items.insert(items.end(), {key, item});
     return {items.data(), items.size()};
   }
   bool none(Cell c) override { return yyjson_is_null(v(c)); }
@@ -76,6 +69,29 @@ class JsonRows final : public RowsReader {
   uint8_t node_kind(Cell c) override { return kind_named(kNodeKindNames, kNodeKinds, json_text(v(c)), "not a node kind"); }
   void value(Cell c, StringSink& sink, Bytes& out) override { encode_json(v(c), sink, out); }
   uint32_t token(Cell) override { return ++tokens; }
+  Record* props(Cell props) override {
+    RecordMaker record(m.g.pool, m.g.records);
+    size_t i, count;
+    yyjson_val *key, *item;
+    yyjson_obj_foreach(v(props), i, count, key, item) {
+      record.add(json_text(key), "", [&](StringSink& sink, Bytes& out) { encode_json(item, sink, out); });
+    }
+    return record.freeze(false);
+  }
+  NodeIdx node(Cell node, HeldAs wanted) override {
+    NodeIdx n = named(yyjson_obj_get(v(node), "id"));
+    if (m.wants(n, wanted))
+      m.fill(n, node_kind(yyjson_obj_get(v(node), "kind")), m.g.records.freeze(Draft(), false), wanted);
+    return n;
+  }
+  bool marked(Cell unrestated, Cell source, uint8_t kind, Cell target) override {
+    std::string key = std::string(json_text(v(source))) + " " + kEdgeKindNames[kind] + " ";
+    key += json_text(v(target));
+    for (Cell k : list(unrestated, "unrestated"))
+      if (json_text(v(k)) == key) return true;
+    return false;
+  }
+
  private:
   JsonDocument doc_;
   std::vector<std::vector<Cell>> held_;
@@ -141,6 +157,19 @@ TEST_F(Rows, ALevelsRowsInstallItsFarEndsInSummaryFormItsMarkedEdgesAndHandles) 
   EXPECT_EQ(store.asked, 1);  // (only around: ALIAS_OF is held leaving the far ends, not entering)
 }
 
+TEST_F(Rows, KeysAreMarkedByTheStoresVerdict) {
+  JsonRows rows(source, R"({"verdict": ["job:etl:clean READS dataset:pg:raw"], "none": null, "keys": [
+    ["job:etl:clean", "READS", "dataset:pg:raw"], ["job:etl:agg", "READS", "dataset:pg:raw"],
+    ["dataset:pg:raw", "ALIAS_OF", "dataset:pg:raw2"]]})");
+  rows.keys(part(rows, "keys"), false, "keys", part(rows, "verdict"));
+  NodeIdx raw = node("dataset:pg:raw");
+  EXPECT_EQ(edge_text(node("job:etl:clean"), kReads, raw), "unrestated ");
+  EXPECT_EQ(edge_text(node("job:etl:agg"), kReads, raw), "");
+  EXPECT_EQ(edge_text(raw, kAliasOf, node("dataset:pg:raw2")), "");
+  rows.keys(part(rows, "keys"), false, "keys", part(rows, "none"));  // (no verdict: the marks stay)
+  EXPECT_EQ(edge_text(node("job:etl:clean"), kReads, raw), "unrestated ");
+}
+
 TEST_F(Rows, TheFactsInstallFoundEndsByPlaceOrIdRunsAndOwners) {
   JsonRows rows(source, R"({"found": [
     [[0, 1, true], [0, "job:etl:new", false], [0, "job:etl:gone", true]],
@@ -148,8 +177,7 @@ TEST_F(Rows, TheFactsInstallFoundEndsByPlaceOrIdRunsAndOwners) {
     [[1, "job:etl:alias"]],
     [["h2", "job:etl:alias", "Job", null]]],
    "runs": [[1, "run:clean:1", "Run", {"state": "COMPLETE"}], [0, null, null, null]],
-   "owned": [[[["owner:team", "steward"], [["owner:x", ["Owner"], {"_stamps": "{}"}], null],
-                [["owner:theirs", ["Owner"], {}], null]], [0, 1]]]})");
+   "owned": [[[["owner:team", "steward"], [{"id": "owner:x", "kind": "Owner"}, null]], [0, 1]]]})");
   NodeIdx raw = source.named(std::string_view("dataset:pg:raw")), clean = source.named(std::string_view("job:etl:clean"));
   std::vector<NodeIdx> table{raw, clean};
   EdgesRead read = readers_of(raw, kAliasOf);
@@ -175,112 +203,11 @@ TEST_F(Rows, TheFactsInstallFoundEndsByPlaceOrIdRunsAndOwners) {
   EXPECT_EQ(edge_text(raw, kOwnedBy, node("owner:team")), "type@=\"steward\";");
   EXPECT_EQ(edge_text(clean, kOwnedBy, node("owner:x")), "");
   EXPECT_EQ(source.held(node("owner:x")), kWhole);
-  EXPECT_EQ(edge_text(clean, kOwnedBy, node("owner:theirs")), "");  // (not ours: named only)
-  EXPECT_EQ(source.held(node("owner:theirs")), kNamed);
-}
-
-// Nodes and edges read whole, their properties as graph.stores.neo4j.codec keeps them: the
-// store's keys dropped, JSON-kept values and reserved keys' properties parsed, format 6's stamps
-// read back, and the stamps column clocks move resolved (column_clocks.resolve).
-TEST_F(Rows, WholeNodesAndEdgesAreDecodedAsTheCodecKeepsThem) {
-  JsonRows rows(source, R"({"clocks": [
-      ["dataset:pg:raw", "{\"d1\": [\"2026-01-01\", \"2026-03-01\", 1], \"d2\": [\"2026-01-01\", \"2026-02-01\", 1]}"],
-                            ["dataset:pg:gone", null]],
-    "nodes": [
-      ["column:pg:raw:a", ["Node", "Column"], {"id": "column:pg:raw:a", "_summary": "{}", "_nameLower": "a",
-        "name": "a", "lastSeenAt": "2026-01-05", "tags": "[\"pii\"]", "_json": ["tags"], "_extra": "{\"id\": 7}",
-        "gone": null, "plain": 3,
-        "_stamps": "{\"name\": 0, \"tags\": \"2026-01-02\", \"gone\": 0, \"id\": 0}",
-        "_clockOwner": "dataset:pg:raw",
-        "_refs": "{\"name\": [\"d2\", \"d9\"], \"lastSeenAt\": [\"d1\"], \"kept\": [\"d1\"]}",
-        "_atRefs": ["lastSeenAt"], "_clocks": null, "_fields": null}],
-      ["column:pg:orphan", ["Column"], {"lastSeenAt": "2026-01-05", "_stamps": "{\"lastSeenAt\": \"2026-01-04\"}",
-        "_clockOwner": "dataset:pg:gone", "_refs": "{\"lastSeenAt\": [\"d1\"]}", "_atRefs": ["lastSeenAt"]}],
-      ["x:theirs", ["Other"], {"_stamps": "{}"}], ["dataset:pg:unwritten", ["Dataset"], {"name": "u"}]],
-    "edges": [["job:etl:clean", "READS", "dataset:pg:raw", {"_unrestated": true, "lastSeenAt": "2026-01-05",
-                 "_stamps": "{\"lastSeenAt\": \"2026-01-05\"}"}],
-              ["job:etl:agg", "READS", "dataset:pg:raw", {}],
-              ["column:pg:raw:a", "DERIVES_FROM", "column:pg:src:a", {"_unrestated": true}]]})");
-  rows.clocks(part(rows, "clocks"));
-  for (Cell row : rows.list(part(rows, "nodes"), "nodes")) rows.whole(row, kWhole);
-  NodeIdx a = node("column:pg:raw:a");
-  EXPECT_EQ(source.held(a), kWhole);
-  EXPECT_EQ(mirror.node_kind[a], kColumn);
-  EXPECT_EQ(record_text(mirror, mirror.node_record[a]),
-            "name@2026-02-01=\"a\";tags@2026-01-02=[\"pii\"];gone@2026-01-05=<absent>;id@2026-01-05=7;"
-            "lastSeenAt@2026-03-01=\"2026-03-01\";kept@2026-03-01=<absent>;plain@=3;");
-  EXPECT_EQ(record_text(mirror, mirror.node_record[node("column:pg:orphan")]),
-            "lastSeenAt@2026-01-04=\"2026-01-05\";");  // (its owner's clocks gone: the stamps stored stand)
-  EXPECT_EQ(node("x:theirs"), kNone);
-  EXPECT_EQ(node("dataset:pg:unwritten"), kNone);  // (no stamps: not written by us)
-  Cells edges = rows.list(part(rows, "edges"), "edges");
-  for (Cell row : edges) rows.recorded(row, true);
-  NodeIdx raw = node("dataset:pg:raw");
-  EXPECT_EQ(edge_text(node("job:etl:clean"), kReads, raw), "unrestated lastSeenAt@2026-01-05=\"2026-01-05\";");
-  EXPECT_EQ(edge_text(node("job:etl:agg"), kReads, raw), "");
-  EXPECT_EQ(edge_text(a, kDerivesFrom, node("column:pg:src:a")), "");  // (not a job edge: not marked)
-  rows.recorded(edges[0], false);  // (a key alone: the record held stays)
-  EXPECT_EQ(edge_text(node("job:etl:clean"), kReads, raw), "unrestated lastSeenAt@2026-01-05=\"2026-01-05\";");
-}
-
-TEST_F(Rows, AWholeLevelAndTheLookupAroundInstallTheirRecords) {
-  JsonRows rows(source, R"({"extras": [], "kept": null, "level": [
-    [["dataset:pg:raw", "DERIVES_FROM", "dataset:pg:src", {"kind": "copy", "_stamps": "{\"kind\": \"2026-01-01\"}"}]],
-    [["dataset:pg:src", ["Dataset"], {"name": "src", "_stamps": "{\"name\": \"2026-01-01\"}"}]],
-    [], ["h1"], [], [], [], []],
-   "around": [
-    [["dataset:pg:raw", "BELONGS_TO", "domain:sales", {"weight": 1, "_stamps": "{}"}],
-     ["dataset:pg:raw", "OWNED_BY", "owner:team", {"type": "steward", "_stamps": "{}"}]],
-    [["domain:sales", ["Domain"], {"name": "sales", "_stamps": "{}"}]], [], ["h2"], [], [], [], []],
-   "keyed": [["dataset:pg:raw", "HAS_COLUMN", "column:pg:raw:a"]]})");
-  NodeIdx raw = source.named(std::string_view("dataset:pg:raw"));
-  EdgesRead read;
-  read.need = {raw};
-  read.kinds = kind_bit(kDerivesFrom);
-  read.props = read.whole = true;
-  rows.rows(read, part(rows, "extras"), part(rows, "kept"), part(rows, "level"));
-  NodeIdx src = node("dataset:pg:src");
-  EXPECT_EQ(source.held(src), kWhole);
-  EXPECT_EQ(record_text(mirror, mirror.node_record[src]), "name@2026-01-01=\"src\";");
-  EXPECT_EQ(edge_text(raw, kDerivesFrom, src), "kind@2026-01-01=\"copy\";");
-  EXPECT_EQ(source.handle(src), 1u);
-  rows.around(part(rows, "around"), part(rows, "keyed"), kind_bit(kBelongsTo));
-  EXPECT_EQ(source.held(node("domain:sales")), kWhole);
-  EXPECT_EQ(edge_text(raw, kBelongsTo, node("domain:sales")), "weight@=1;");
-  EXPECT_EQ(edge_text(raw, kOwnedBy, node("owner:team")), "");  // (not of ``records``: its key alone)
-  EXPECT_EQ(edge_text(raw, kHasColumn, node("column:pg:raw:a")), "");
-  EXPECT_EQ(source.handle(node("domain:sales")), 0u);  // (the lookup's handles are not kept)
-}
-
-TEST_F(Rows, NodesByIdAndTheNewestAreInstalledFromTheirRows) {
-  JsonRows rows(source, R"({
-    "whole": [[["job:etl:clean", ["Job"], {"name": "clean", "_stamps": "{\"name\": \"2026-01-01\"}"}],
-               ["x:theirs", ["Other"], {"_stamps": "{}"}]], [], null, null],
-    "summary": [[["job:etl:agg", ["Job"], "{\"name\": \"agg\", \"owner\": \"x\"}", ["dbt"], null]], [],
-                ["team"], ["name"]],
-    "newest": [[["job:etl:clean", ["run:clean:2", ["Run"], {"state": "COMPLETE", "_stamps": "{}"}]],
-                ["job:etl:agg", ["run:x", ["Other"], {}]]], []]})");
-  rows.nodes(part(rows, "whole"));
-  NodeIdx clean = node("job:etl:clean");
-  EXPECT_EQ(source.held(clean), kWhole);
-  EXPECT_EQ(record_text(mirror, mirror.node_record[clean]), "name@2026-01-01=\"clean\";");
-  EXPECT_EQ(node("x:theirs"), kNone);
-  rows.nodes(part(rows, "summary"));
-  NodeIdx agg = node("job:etl:agg");
-  EXPECT_EQ(source.held(agg), kSummary);
-  EXPECT_EQ(record_text(mirror, mirror.node_record[agg]), "name@=\"agg\";team@=\"dbt\";");
-  std::unordered_map<NodeIdx, NodeIdx> ends;
-  rows.newest(part(rows, "newest"), ends);
-  ASSERT_EQ(ends.size(), 1u);
-  EXPECT_EQ(ends[clean], node("run:clean:2"));
-  EXPECT_EQ(record_text(mirror, mirror.node_record[ends[clean]]), "state@=\"COMPLETE\";");
 }
 
 TEST_F(Rows, RowsOfTheWrongShapeAreRefused) {
   JsonRows rows(source, R"({"short": [["job:a", "READS"]], "flat": 3, "ids": [[1, "READS", "job:b"]],
-    "places": [[[5, 0, true]], [], [], []], "values": [[], [["job:a", ["Job"], "{}", [1, 2], null]], [], [], [], [], []],
-    "notmap": ["job:a", ["Job"], []], "badstamps": ["job:a", ["Job"], {"_stamps": "{\"name\": 1}"}],
-    "nojson": ["job:a", ["Job"], {"_stamps": "{}", "_json": ["tags"]}]})");
+    "places": [[[5, 0, true]], [], [], []], "values": [[], [["job:a", ["Job"], "{}", [1, 2], null]], [], [], [], [], []]})");
   auto fails = [&](auto&& read, Error::Kind kind, const char* message) {
     try {
       read();
@@ -299,10 +226,6 @@ TEST_F(Rows, RowsOfTheWrongShapeAreRefused) {
         "a facts row names a place beyond the table");
   fails([&] { rows.rows(read, part(rows, "flat"), part(rows, "flat"), part(rows, "values")); }, Error::kType,
         "the values' properties");
-  fails([&] { rows.whole(part(rows, "notmap"), kWhole); }, Error::kType, "an element's properties: a dict");
-  fails([&] { rows.whole(part(rows, "badstamps"), kWhole); }, Error::kType, "stamps map str keys to str stamps");
-  fails([&] { rows.whole(part(rows, "nojson"), kWhole); }, Error::kValue,
-        "_json names a property the element lacks");
 }
 
 }  // namespace

@@ -13,10 +13,10 @@ level read is: the ids asked and their edges of the kinds asked.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from graph.core.model import JOB_IO, EdgeKind
+from graph.stores import Neighbourhood
 from graph.stores.neo4j.cypher.around import around_query
 from graph.stores.neo4j.cypher.graph import start_parameters
 from graph.stores.remote_reads import AroundRequest, NeighbourhoodKeys
@@ -31,8 +31,7 @@ def around(store: StoreReads, request: AroundRequest) -> NeighbourhoodKeys:
     ids, handles = request.ids, request.handles
     asked = frozenset(EdgeKind(kind) for kind in request.kinds)
     if not ids or not asked:
-        rows: list[Any] = [[], [], [], [], [], [], [], []]
-        return NeighbourhoodKeys(rows, [], functools.partial(store._decoded, rows, "both", None))
+        return NeighbourhoodKeys(Neighbourhood([], {}, [], set()), [])
     if asked.intersection(JOB_IO):  # (their currency marks are not read here)
         raise ValueError("a lookup around an answer reads no job's inputs or outputs")
     parameters: dict[str, Any] = {
@@ -42,4 +41,4 @@ def around(store: StoreReads, request: AroundRequest) -> NeighbourhoodKeys:
     ((*rows, keys),) = store._read(
         around_query(asked, bool(handles)), parameters, "reading around an answer"
     )
-    return NeighbourhoodKeys(rows, keys, functools.partial(store._decoded, rows, "both", None))
+    return NeighbourhoodKeys(store._neighbourhood_of(rows, "both", None), keys)

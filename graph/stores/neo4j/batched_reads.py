@@ -14,7 +14,6 @@ other's are computed. (A lineage answer's node facts are read by ``facts_reads``
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from graph.core.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.cypher.graph import neighbourhood_read, reads_together, subquery
-from graph.stores.remote_reads import NeighbourhoodRows
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -73,7 +71,7 @@ def _read_together(
     columns: list[str] = []
     parameters: dict[str, object] = {}
     asked: list[int] = []  # the index of each request read, in column order
-    found = [store._level_of(None, request.direction, request.node_props) for request in requests]
+    found = [_empty() for _ in requests]
     for index, (request, kind) in enumerate(zip(requests, through)):
         column = f"read{index}"
         read = neighbourhood_read(request, column, kind, _judged(request, wholes))
@@ -90,7 +88,10 @@ def _read_together(
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]
-        found[index] = store._level_of(row, request.direction, request.node_props)
+        if request.node_props is not None and not request.with_props:
+            found[index] = store._level_of(row, request.direction, request.node_props)
+        else:
+            found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
         if wholes is not None and _judged(request, wholes):
             wholes.append(row[7:])
     return found
@@ -106,6 +107,10 @@ def _judged(request: NeighbourhoodRequest, wholes: list[list[Any]] | None) -> bo
     )
 
 
+def _empty() -> Neighbourhood:
+    return Neighbourhood([], {}, [], set())
+
+
 def _halved(
     request: NeighbourhoodRequest,
 ) -> tuple[NeighbourhoodRequest, NeighbourhoodRequest]:
@@ -118,14 +123,7 @@ def _halved(
 def _merged(first: Neighbourhood, second: Neighbourhood, twice: bool) -> Neighbourhood:
     """What one read of the two halves' ids reads: each edge, far end and key once (a far end of
     both halves, and its edges ahead, come in both; ``twice``: an edge may come in both too, one
-    between the halves read both ways, or one of a node both reach ``through``). Rows stay rows
-    (a native view installs what both met once), decoded so for a Python reader."""
-    if isinstance(first, NeighbourhoodRows) and isinstance(second, NeighbourhoodRows):
-        return first.merged(second, functools.partial(_merged_decoded, first, second, twice))
-    return _merged_decoded(first, second, twice)
-
-
-def _merged_decoded(first: Neighbourhood, second: Neighbourhood, twice: bool) -> Neighbourhood:
+    between the halves read both ways, or one of a node both reach ``through``)."""
     edges = first.edges + second.edges
     if twice:
         edges = list({edge.key: edge for edge in edges}.values())

@@ -1,8 +1,6 @@
 """How the graph's nodes and edges are held as Neo4j properties: the store's own keys, the
 encoding of values Neo4j cannot hold (JSON text), the kept Marquez fields, and the decoders of
-what a query returns for a Python reader. A native view's reads are decoded by the core
-(``native/core/remote_rows.cc``, ``Stored``) from the same rows: a key or a rule of the format
-changed here is changed there (``tests/test_neo4j_rows.py`` holds the answers of both equal)."""
+what a query returns."""
 
 from __future__ import annotations
 

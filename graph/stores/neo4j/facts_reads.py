@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from graph.core.model import EdgeKind, NodeKind
+from graph.core.model import EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.batched_reads import _halved, _merged
+from graph.stores.neo4j.codec import _decode_nodes
 from graph.stores.neo4j.cypher.facts_reads import (
     OWNERS,
     facts_statement,
@@ -83,13 +84,12 @@ class FactsRows(NamedTuple):
     place or an id; kind None: it has no run of ours; props its :data:`RUN_PROPS` it has, values as
     the store decodes them); the owners as ``(owners, places)``: each distinct list of ``(owner,
     type)`` with the places of the nodes it is the whole list of (a node with no owner: under the
-    empty list), each owner as the ``[id, labels, properties]`` row it was read whole by (decoded
-    by the native view, ``native/core/remote_rows.cc``: an owner not of ours is left its id)."""
+    empty list), each owner whole (an owner not of ours: its id)."""
 
     neighbourhoods: list[Neighbourhood]
     found: list[FoundRows]
     runs: list[list[Any]]
-    owned: list[tuple[list[tuple[list[Any], Any]], list[int]]]
+    owned: list[tuple[list[tuple[Node | str, Any]], list[int]]]
 
 
 def facts_read(store: StoreReads, request: FactsRequest) -> FactsRows:
@@ -170,10 +170,7 @@ def _read(
 ) -> FactsRows:
     """:func:`facts_read` in one statement."""
     read = FactsRows(
-        [store._level_of(None, request.direction, request.node_props) for request in requests],
-        [FoundRows([], [], [], []) for _ in found],
-        [],
-        [],
+        [_empty() for _ in requests], [FoundRows([], [], [], []) for _ in found], [], []
     )
     parts: list[str] = []
     columns: list[str] = []
@@ -225,13 +222,16 @@ def _read(
     rest = rows[len(asked) :]
     for index, row in zip(read_requests, rest):
         request = requests[index]
-        read.neighbourhoods[index] = store._level_of(row, request.direction, request.node_props)
+        read.neighbourhoods[index] = store._neighbourhood_of(
+            row, request.direction, request.node_props
+        )
     rest = rest[len(read_requests) :]
     if jobs or written:
         read.runs.extend(_decoded_runs(rest.pop(0)))
     if owning:
         owned_rows, owner_rows = rest
-        owners = dict(owner_rows)
+        whole = _decode_nodes([row for _, row in owner_rows])
+        owners = {handle: whole.get(row[0], row[0]) for handle, row in owner_rows}
         read.owned.extend(
             (
                 [
@@ -310,3 +310,7 @@ def _writers_ask(found: Sequence[FoundAsk]) -> int | None:
 
 #: The labels a node of ours carries its kind by (``codec._node_kind``).
 _NODE_LABELS = [kind.value for kind in NodeKind]
+
+
+def _empty() -> Neighbourhood:
+    return Neighbourhood([], {}, [], set())

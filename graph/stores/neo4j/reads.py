@@ -29,26 +29,9 @@ from graph.stores.neo4j.codec import (
     summary_kept,
     summary_parameter,
 )
-from graph.stores.neo4j.cypher.graph import (
-    _READ_CLOCKS,
-    _READ_NODES,
-    _READ_SUMMARIES,
-    _edges_query,
-)
+from graph.stores.neo4j.cypher.graph import _READ_CLOCKS, _READ_NODES, _edges_query
 from graph.stores.neo4j.parameters import unprinted
-from graph.stores.remote_reads import NeighbourhoodRows, NeighbourhoodSource, NodeRows
-
-
-def _copied(rows: list[Any]) -> list[Any]:
-    """A level read's columns with the property maps it read whole copied, to be decoded:
-    decoding takes a row's properties over (``codec._decode``), and the rows may be read again."""
-    copied = list(rows)
-    copied[0] = [[*row[:3], dict(row[3])] for row in rows[0]]
-    for at in (1, 5):
-        copied[at] = [
-            [*row[:2], dict(row[2]), *row[3:]] if type(row[2]) is dict else row for row in rows[at]
-        ]
-    return copied
+from graph.stores.remote_reads import NeighbourhoodRows, NeighbourhoodSource
 
 
 def clocks_of_rows(rows: Iterable[list[Any]]) -> dict[str, column_clocks.Clocks]:
@@ -65,20 +48,10 @@ class _CypherReads(ABC):
         """The rows of one query."""
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        read = self.node_rows(ids)
-        return _decode_nodes(list(read.rows), clocks_of_rows(read.clocks))
-
-    def node_rows(self, ids: Collection[str], names: Sequence[str] | None = None) -> NodeRows:
         if not ids:
-            return NodeRows([])
-        if names is None:
-            ((rows, clocks),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
-            return NodeRows(rows, clocks)
-        extras = summary_parameter(names)
-        ((rows,),) = self._read(
-            _READ_SUMMARIES, {"ids": list(ids), "props": extras}, "reading nodes"
-        )
-        return NodeRows(rows, (), extras, summary_kept(names))
+            return {}
+        ((rows, clocks),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
+        return _decode_nodes(rows, clocks_of_rows(clocks))
 
     def edges(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
@@ -92,15 +65,11 @@ class _CypherReads(ABC):
     def _clocks_of(self, maps: Iterable[Mapping[str, Any]]) -> dict[str, column_clocks.Clocks]:
         """The column clocks the stored property maps refer to (one more read when any do: the
         reads a walk makes return them instead, ``cypher.graph._CLOCKS_OF_OWNERS``)."""
-        return clocks_of_rows(self._clock_rows(maps))
-
-    def _clock_rows(self, maps: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-        """:meth:`_clocks_of` as the ``[owner, clocks]`` rows read."""
         owners = _clock_owners(maps)
         if not owners:
-            return []
+            return {}
         ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
-        return rows
+        return clocks_of_rows(rows)
 
     def _neighbourhood_of(
         self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
@@ -158,31 +127,19 @@ class _CypherReads(ABC):
         )
 
     def _level_of(
-        self, rows: list[Any] | None, direction: Reach, node_props: Sequence[str] | None
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str]
     ) -> Neighbourhood:
-        """A neighbourhood from the columns of a level read, kept as those rows
-        (:class:`NeighbourhoodRows`) for a native view to install, decoded as
-        :meth:`_neighbourhood_of` decodes them for anyone else (a read both ways, whose edges are
-        met from either end, decoded at once). ``rows`` None: nothing was read."""
-        if rows is None:
-            rows = [[], [], [], [], [], [], []]
-        if direction == "both":
+        """A neighbourhood from the columns of a level read in summary form whose edges are marks
+        only (``with_props`` False), kept as those rows (:class:`NeighbourhoodRows`) for a native
+        view to install, decoded as :meth:`_neighbourhood_of` decodes them for anyone else."""
+        if direction == "both" or len(rows) != 7:  # (edges met from either end, or clocks read)
             return self._neighbourhood_of(rows, direction, node_props)
-        if len(rows) == 7 and node_props is None:  # (read whole, its clocks not read with it)
-            whole = (row[2] for row in (*rows[1], *rows[5]))
-            rows = [*rows, self._clock_rows([*(row[3] for row in rows[0]), *whole])]
         return NeighbourhoodRows(
             rows,
-            [] if node_props is None else summary_parameter(node_props),
-            None if node_props is None else summary_kept(node_props),
-            functools.partial(self._decoded, rows, direction, node_props),
+            summary_parameter(node_props),
+            summary_kept(node_props),
+            functools.partial(self._neighbourhood_of, rows, direction, node_props),
         )
-
-    def _decoded(
-        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
-    ) -> Neighbourhood:
-        """:meth:`_neighbourhood_of` of rows that may be read again (their property maps copied)."""
-        return self._neighbourhood_of(_copied(rows), direction, node_props)
 
     def edge_keys(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
@@ -218,11 +175,7 @@ class StoreReads(NeighbourhoodSource, Protocol):
     ) -> Neighbourhood: ...
 
     def _level_of(
-        self, rows: list[Any] | None, direction: Reach, node_props: Sequence[str] | None
-    ) -> Neighbourhood: ...
-
-    def _decoded(
-        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str]
     ) -> Neighbourhood: ...
 
 

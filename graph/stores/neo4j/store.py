@@ -50,6 +50,7 @@ from graph.stores.neo4j.codec import (
     _fields_touched,
     _keys,
     kept_fields,
+    summary_parameter,
 )
 from graph.stores.neo4j.cypher.graph import (
     _CLEAR,
@@ -62,6 +63,7 @@ from graph.stores.neo4j.cypher.graph import (
     _NODES_OF_KIND,
     _READ_EDGES,
     _READ_FORMAT,
+    _READ_SUMMARIES,
     _READ_UNRESTATED,
     _SCHEMA,
     _SEARCH,
@@ -75,11 +77,11 @@ from graph.stores.neo4j.cypher.graph import (
 from graph.stores.neo4j.cypher.judging import WRITE_MARKS
 from graph.stores.neo4j.judging import Prefetched, judge_batch, judged
 from graph.stores.neo4j.parameters import unprinted
-from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
+from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.upgrade import upgrade
 from graph.stores.neo4j.walk_ahead import WalkAhead
-from graph.stores.remote_reads import NeighbourhoodSource, NodeRows
+from graph.stores.remote_reads import NeighbourhoodSource
 
 log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
 
@@ -498,11 +500,13 @@ class Neo4jStore(_CypherReads, Store):
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
         read = neighbourhood_read(request)
-        rows = None
-        if read is not None:
-            query, parameters = read
-            ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
-        return self._level_of(rows, request.direction, request.node_props)
+        if read is None:
+            return Neighbourhood([], {}, [], set())
+        query, parameters = read
+        ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
+        if request.node_props is not None and not request.with_props:
+            return self._level_of(rows, request.direction, request.node_props)
+        return self._neighbourhood_of(rows, request.direction, request.node_props)
 
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
         return batched_reads.neighbourhoods(self, requests)
@@ -518,22 +522,23 @@ class Neo4jStore(_CypherReads, Store):
     def newest(
         self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
     ) -> dict[str, Node]:
-        """:meth:`newest_rows` decoded."""
-        read = self.newest_rows(ids, kind, direction, key)
-        found = _decode_nodes([row[1] for row in read.rows], clocks_of_rows(read.clocks))
-        return {start: found[end[0]] for start, end in read.rows if end[0] in found}
-
-    def newest_rows(
-        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
-    ) -> NodeRows:
         if not ids:
-            return NodeRows([])
+            return {}
         query = _newest_query(EdgeKind(kind), direction)
         ((rows,),) = self._read(query, {"ids": list(ids), "key": key}, "reading the newest")
-        return NodeRows(rows, self._clock_rows(row[1][2] for row in rows))
+        clocks = self._clocks_of(row[1][2] for row in rows)
+        found = _decode_nodes([row[1] for row in rows], clocks)
+        return {start: found[end[0]] for start, end in rows if end[0] in found}
 
     def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
-        return _decode_summaries(list(self.node_rows(ids, names).rows), names)
+        if not ids:
+            return {}
+        ((rows,),) = self._read(
+            _READ_SUMMARIES,
+            {"ids": list(ids), "props": summary_parameter(names)},
+            "reading nodes",
+        )
+        return _decode_summaries(rows, names)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})

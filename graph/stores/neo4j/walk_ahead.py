@@ -25,14 +25,17 @@ It is bounded by the hops and by ``_REACH`` jobs, whichever comes first, and sta
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.core.model import JOB_IO, EdgeKind, NodeKind, kind_prefix
-from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
+from graph.core.model import JOB_IO, EdgeKind, Node, NodeKind, kind_prefix
+from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
-from graph.stores.neo4j.codec import _EDGE_KIND_BY_TYPE, summary_parameter
+from graph.stores.neo4j.codec import (
+    _EDGE_KIND_BY_TYPE,
+    _decode_nodes,
+    summary_parameter,
+)
 from graph.stores.neo4j.cypher.graph import neighbourhood_read
 from graph.stores.neo4j.cypher.walk_ahead import (
     AROUND_KINDS,
@@ -47,12 +50,11 @@ from graph.stores.neo4j.cypher.walk_ahead import (
     starts_read,
     walk_query,
 )
+from graph.stores.neo4j.reads import clocks_of_rows
 from graph.stores.remote_reads import (
     AroundRequest,
     NeighbourhoodKeys,
-    NeighbourhoodRows,
     NeighbourhoodSource,
-    NodeRows,
     edge_targets,
 )
 from graph.stores.requests import WalkPlan
@@ -124,6 +126,13 @@ class _Levels:
         ]
 
 
+def _copied(rows: list[list[Any]], at: int = 2) -> list[list[Any]]:
+    """Held rows (a node's ``[id, labels, properties]``; ``at=3``: an edge's ``[source, type,
+    target, properties]``) with their properties copied, to be decoded: decoding takes a row's
+    properties over (``codec._decode``), and what the walk ahead holds may be asked again."""
+    return [[*row[:at], dict(row[at])] for row in rows]
+
+
 def _kinds(kinds: Collection[EdgeKind]) -> frozenset[EdgeKind]:
     """A request's kinds (members or their texts: ``EdgeKind`` is a str enum, so the codec's
     lookup by type serves both) as a set: a lookup, where ``EdgeKind(kind)`` costs an enum call
@@ -183,36 +192,37 @@ def _shape(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     return _key(request, (), ())
 
 
-def _part(
-    store: StoreReads,
-    found: Neighbourhood,
-    ids: Collection[str],
-    direction: Reach,
-    node_props: Sequence[str] | None,
-) -> Neighbourhood:
+def _part(found: Neighbourhood, ids: Collection[str], direction: Reach) -> Neighbourhood:
     """What a read of ``ids`` of the shape of ``found``'s read (edges leaving them, or entering
     them, ``direction``; far ends; nothing ahead) reads, from ``found``, a read of more nodes."""
-    assert isinstance(found, NeighbourhoodRows)  # (a read one way: kept as rows)
     wanted = set(ids)
-    near, far = (0, 2) if direction == "out" else (2, 0)
-    edges = [row for row in found.rows[0] if row[near] in wanted]
-    ends = {row[far] for row in edges}
-    kept = [(end, handle) for end, handle in zip(found.rows[1], found.rows[3]) if end[0] in ends]
-    columns = [edges, [end for end, _ in kept], [], [handle for _, handle in kept], [], [], []]
-    return store._level_of([*columns, *found.rows[7:8]], direction, node_props)
+    if direction == "out":
+        edges = [edge for edge in found.edges if edge.source in wanted]
+        ends = {edge.target for edge in edges}
+    else:
+        edges = [edge for edge in found.edges if edge.target in wanted]
+        ends = {edge.source for edge in edges}
+    return Neighbourhood(
+        edges,
+        {end: node for end, node in found.nodes.items() if end in ends},
+        [],
+        set(),
+        {end: handle for end, handle in found.handles.items() if end in ends},
+    )
 
 
 class WalkAhead:
     """The store as one query's native view reads it (a :class:`NeighbourhoodSource`), with walks'
-    levels read ahead (module docstring). The reads a walk does not read ahead (``newest_rows``,
-    ``soon``, ``facts_read``, ``neighbourhoods``, nodes in summary form) go to the store as asked."""
+    levels read ahead (module docstring). The reads a walk does not read ahead (``newest``,
+    ``soon``, ``facts_read``, ``neighbourhoods``, ``node_summaries``) go to the store as asked."""
 
     def __init__(self, store: StoreReads, summary: Sequence[str] = ()) -> None:
         self._store = store
         # The reads a walk does not read ahead: the store's own, passed on as they are.
+        self.node_summaries = store.node_summaries
         self.neighbourhoods = store.neighbourhoods
         self.facts_read = store.facts_read
-        self.newest_rows = store.newest_rows
+        self.newest = store.newest
         self.soon = store.soon
         self.reads_batches = store.reads_batches
         self._props = list(summary)  # what the view reads of the nodes walks reach
@@ -233,7 +243,7 @@ class WalkAhead:
         self._held: dict[tuple[Any, ...], tuple[frozenset[str], Neighbourhood]] = {}
         # nodes read whole ahead (expect_starts): their rows (None: no such node), the clocks
         self._wholes: dict[str, list[Any] | None] = {}
-        self._whole_clocks: list[list[Any]] = []
+        self._whole_clocks: dict[str, column_clocks.Clocks] = {}
 
     def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
         """The walks this view makes next start at ``ids`` (a batch's impact walks: one after
@@ -266,7 +276,7 @@ class WalkAhead:
         self._keep_wholes(*row[7:])
         self._held[_shape(entering)] = (
             frozenset(columns),
-            self._store._level_of(row, "in", self._props),
+            self._store._neighbourhood_of(row, "in", self._props),
         )
         self._keep_around(nearby, around_rows)
 
@@ -280,7 +290,7 @@ class WalkAhead:
         for node_id in sought:
             if node_id is not None:
                 self._wholes.setdefault(node_id, None)
-        self._whole_clocks.extend(clocks)
+        self._whole_clocks.update(clocks_of_rows(clocks))  # (parsed once, not at each answer)
 
     def _judging(
         self, requests: list[NeighbourhoodRequest], through: list[EdgeKind | None]
@@ -300,14 +310,14 @@ class WalkAhead:
         ends, whose columns it goes on from (their aliases, ``AROUND_START``), in one statement."""
         read = neighbourhood_read(request, "read0", None, True)
         if read is None:
-            return self._store._level_of(None, request.direction, request.node_props)
+            return Neighbourhood([], {}, [], set())
         query, parameters = read
         text = entering_lineage_read(query)
         parameters["props_around"] = summary_parameter(self._props)
         ((row, around),) = self._store._read(text, parameters, "reading lineage entering")
         self._keep_wholes(*row[7:])
         self._keep_around([], around)
-        return self._store._level_of(row, "in", request.node_props)
+        return self._store._neighbourhood_of(row, "in", request.node_props)
 
     def start_walk(self, plan: WalkPlan, start: str | None) -> None:
         """The walk of ``plan`` begins: what was read ahead for the walk before goes, and its
@@ -373,14 +383,14 @@ class WalkAhead:
             self._levels.clear()  # (what was read around nodes and of their edges stays: the view's)
         return self._levels
 
-    def node_rows(self, ids: Collection[str], names: Sequence[str] | None = None) -> NodeRows:
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """Nodes read whole ahead (a walk's start, ``start_walk``; a batch's, ``expect_starts``)
         are answered from that read, any other nodes as the store reads them."""
         wholes = self._wholes
-        if names is None and ids and all(i in wholes for i in ids):
+        if ids and all(i in wholes for i in ids):
             held = [row for row in (wholes[i] for i in ids) if row is not None]
-            return NodeRows(held, self._whole_clocks)
-        return self._store.node_rows(ids, names)
+            return _decode_nodes(_copied(held), self._whole_clocks)
+        return self._store.nodes(ids)
 
     def lookup_around(self, request: AroundRequest) -> NeighbourhoodKeys:
         """Impact's lookup (``around.around``), answered from what a start's read ahead looked up
@@ -409,11 +419,11 @@ class WalkAhead:
             }
             kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
             far_ends, far_handles = [end for end, _ in kept], [handle for _, handle in kept]
-        recorded = [r for r in rows if r[1] in AROUND_RECORD_TYPES]
+        recorded = _copied([r for r in rows if r[1] in AROUND_RECORD_TYPES], at=3)
         keyed = [row for row in rows if row[1] not in AROUND_RECORD_TYPES]  # (their marks: {})
-        columns = [recorded, far_ends, [], far_handles, [], [], [], clocks]
+        columns = [recorded, _copied(far_ends), [], far_handles, [], [], []]
         return NeighbourhoodKeys(
-            columns, keyed, functools.partial(self._store._decoded, columns, "both", None)
+            self._store._neighbourhood_of([*columns, clocks], "both", None), keyed
         )
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
@@ -422,7 +432,7 @@ class WalkAhead:
             return held[1]
         wider = self._held.get(_shape(request)) if self._held else None
         if wider is not None and request.direction != "both" and wider[0].issuperset(request.ids):
-            return _part(self._store, wider[1], request.ids, request.direction, request.node_props)
+            return _part(wider[1], request.ids, request.direction)
         if (paired := _read_next(request)) is not None:  # both in one statement
             if _kinds(paired.kinds) != {EdgeKind.HAS_COLUMN}:
                 found, then = self._store.neighbourhoods([request, paired])
