@@ -4,7 +4,6 @@
 // readers: these declarations name what they bind and nothing more (tests/test_native_stub.py).
 #include "py.h"
 
-#include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
 #include "hash_filter.h"
@@ -76,15 +75,7 @@ NB_MODULE(_native, m) {
   m.def("direct_transformations", &module_direct_transformations, nb::arg().none());
   m.def("encode", &encode_mutations);
   m.def("decode", [](nb::handle payload) { return owned(over_bytes(payload.ptr(), decode_mutations)); });
-  nb::class_<ObservedSchemas>(m, "ObservedSchemas", nb::is_final())
-      .def_prop_ro("size", &ObservedSchemas::size)
-      .def("index", &ObservedSchemas::index_bytes)
-      .def("keys", &ObservedSchemas::keys)
-      .def("rows", &ObservedSchemas::rows, nb::arg().none() = nb::none())
-      .def("first_versions", &ObservedSchemas::first_versions);
-  m.def(
-      "observed_schemas", [](nb::handle payload, nb::handle index) { return ObservedSchemas::read(payload.ptr(), index.ptr()); },
-      nb::arg(), nb::arg().none() = nb::none());
+  bind_observations(m);
   bind_graph(m);
   bind_views(m);
   bind_ingest(m);

@@ -1,6 +1,5 @@
 #include "pybatch.h"
 
-#include <cmath>
 #include <unordered_map>
 
 #include "batch.h"
@@ -18,28 +17,18 @@ uint32_t ref_object(WireStrings& strings, PyObject* s) {
   return strings.ref_identified(uintptr_t(s), utf8_of(s, spill));
 }
 
-// A wire map (varint items, each: varint key, value) as a dict, its values at ``depth``.
-nb::dict wire_dict(Reader& r, PyStrings& strings, int depth) {
-  uint64_t n = r.varint();
-  nb::dict dict;
-  for (uint64_t k = 0; k < n; k++) {
-    nb::handle key = strings.at(r.varint(), r);
-    dict[key] = wire_to_py(r, strings, depth);
-  }
-  return dict;
-}
-
 // One part of a batch (its string table, maps and mutations) appended to ``list``.
 void decode_part_to(Reader& r, size_t size, nb::list& list) {
   read_magic(r);
   WireTable table;
   table.read(r);
   PyStrings strings(table);
+  WireValue values{r, strings};
   uint64_t n_maps = r.varint();
   if (n_maps > size) r.fail();
   std::vector<nb::object> maps{nb::borrow(py.empty)};  // by reference: 0 the empty one
   maps.reserve(size_t(n_maps) + 1);
-  for (uint64_t m = 0; m < n_maps; m++) maps.push_back(wire_dict(r, strings, 0));
+  for (uint64_t m = 0; m < n_maps; m++) maps.push_back(dict_to_py(values, 0));
   uint64_t n = r.varint();
   if (n > size) r.fail();
   for (uint64_t k = 0; k < n; k++) {
@@ -61,38 +50,6 @@ void decode_part_to(Reader& r, size_t size, nb::list& list) {
 }
 
 }  // namespace
-
-nb::object wire_to_py(Reader& r, PyStrings& strings, int depth) {
-  if (depth > kMaxDepth) r.fail();
-  uint8_t tag = r.u8();
-  switch (tag) {
-    case kNull: return nb::none();
-    case kFalse: return nb::bool_(false);
-    case kTrue: return nb::bool_(true);
-    case kInt: {
-      uint64_t z = r.varint();
-      return nb::steal(check(PyLong_FromLongLong(int64_t(z >> 1) ^ -int64_t(z & 1))));
-    }
-    case kUInt: return nb::steal(check(PyLong_FromUnsignedLongLong(r.varint())));
-    case kFloat: {
-      uint64_t bits = r.u64();
-      double d;
-      std::memcpy(&d, &bits, 8);
-      if (!std::isfinite(d)) return nb::none();
-      return nb::steal(check(PyFloat_FromDouble(d)));
-    }
-    case kStr: return nb::borrow(strings.at(r.varint(), r));
-    case kList: {
-      uint64_t n = r.varint();
-      if (n > (uint64_t(1) << 31)) r.fail();
-      nb::list list;
-      for (uint64_t k = 0; k < n; k++) list.append(wire_to_py(r, strings, depth + 1));
-      return std::move(list);
-    }
-    case kDict: return wire_dict(r, strings, depth + 1);
-    default: r.fail();
-  }
-}
 
 nb::bytes encode_mutations(nb::handle mutations) {
   require_configured();

@@ -3,6 +3,8 @@
 // here; a row's field values are made as Python values only for the observations asked.
 #include "pyobservations.h"
 
+#include <nanobind/stl/unique_ptr.h>
+
 #include <string>
 
 #include "pylock.h"
@@ -44,7 +46,8 @@ nb::tuple row(const ObservedSchemas& o, size_t i, const RowKeys& keys) {
       std::unique_ptr<PyStrings>& strings = o.strings[f.part[k]];
       if (!strings) strings = std::make_unique<PyStrings>(schemas.parts[f.part[k]].table);
       Reader r = schemas.at(v);
-      field[keys.fields[k]] = wire_to_py(r, *strings, 0);
+      WireValue value{r, *strings};
+      field[keys.fields[k]] = value_to_py(value);
     }
     columns.append(field);
   }
@@ -53,15 +56,12 @@ nb::tuple row(const ObservedSchemas& o, size_t i, const RowKeys& keys) {
                         text(schemas, seen.at), nb::tuple(columns), origin);
 }
 
-}  // namespace
-
-ObservedSchemas::ObservedSchemas(nb::object payload)
-    : view(std::move(payload)),
-      schemas(static_cast<const uint8_t*>(buffer(view).buf), size_t(buffer(view).len)) {}
-
-std::unique_ptr<ObservedSchemas> ObservedSchemas::read(nb::handle payload, nb::handle index) {
+// The batch's observations; nullptr for a batch the Python reader must read (it names a contract,
+// or something unexpected). ``index``: what index_bytes gave for this payload (a worker read it),
+// adopted instead of reading the batch again (None: read here).
+std::unique_ptr<ObservedSchemas> observed_schemas(nb::handle payload, nb::handle index) {
   require_configured();
-  std::unique_ptr<ObservedSchemas> out(new ObservedSchemas(nb::steal(check(PyMemoryView_FromObject(payload.ptr())))));
+  auto out = std::make_unique<ObservedSchemas>(payload);
   if (!index.is_none()) {
     char* bytes;
     Py_ssize_t length;
@@ -77,33 +77,41 @@ std::unique_ptr<ObservedSchemas> ObservedSchemas::read(nb::handle payload, nb::h
   return readable ? std::move(out) : nullptr;
 }
 
-nb::bytes ObservedSchemas::index_bytes() const {
+// What was read, as offsets into the payload and indexes of its tables (bytes): a process that has
+// the same payload adopts it without reading the batch (``observed_schemas``).
+nb::bytes index_bytes(const ObservedSchemas& o) {
   Bytes out;
-  schemas.write_index(out);
+  o.schemas.write_index(out);
   return nb::bytes(out.data(), out.size());
 }
 
-nb::list ObservedSchemas::keys() const {
+// [(dataset id, at)] of every observation, in the batch's order.
+nb::list keys(const ObservedSchemas& o) {
   nb::list out;
-  for (const SchemaObservations::Observed& o : schemas.observed)
-    out.append(nb::make_tuple(text(schemas, o.id), text(schemas, o.at)));
+  for (const SchemaObservations::Observed& seen : o.schemas.observed)
+    out.append(nb::make_tuple(text(o.schemas, seen.id), text(o.schemas, seen.at)));
   return out;
 }
 
-nb::list ObservedSchemas::rows(nb::handle indices) const {
-  RowKeys keys;
+// [(dataset id, namespace, name, at, fields, origin run or None)] of the observations at
+// ``indices`` (a sequence of ints), or of all of them (None).
+nb::list rows(const ObservedSchemas& o, nb::handle indices) {
+  RowKeys named;
   nb::list out;
   if (indices.is_none()) {
-    for (size_t i = 0; i < size(); i++) out.append(row(*this, i, keys));
+    for (size_t i = 0; i < o.size(); i++) out.append(row(o, i, named));
     return out;
   }
-  for (PyObject* i : Items(indices, "indices must be iterable")) out.append(row(*this, index(i), keys));
+  for (PyObject* i : Items(indices, "indices must be iterable")) out.append(row(o, o.index(i), named));
   return out;
 }
 
-nb::tuple ObservedSchemas::first_versions(nb::handle indices, const Text& source, const Text& detected) const {
+// (payload, left): the first versions of the observations at ``indices`` (graph.change.schema_history's
+// version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the
+// wire form (empty: none), and the indices of those it left to Python (a field holding a float).
+nb::tuple first_versions(const ObservedSchemas& o, nb::handle indices, const Text& source, const Text& detected) {
   std::vector<size_t> asked;
-  for (PyObject* i : Items(indices, "indices must be iterable")) asked.push_back(index(i));
+  for (PyObject* i : Items(indices, "indices must be iterable")) asked.push_back(o.index(i));
   WireWriter wire;
   nb::list left;
   std::vector<size_t> rest;
@@ -111,7 +119,7 @@ nb::tuple ObservedSchemas::first_versions(nb::handle indices, const Text& source
     NoGil unlocked;  // the payload's bytes only, held by the memoryview
     std::string scratch;
     for (size_t i : asked)
-      if (!schemas.first_version(i, source.view, detected.view, wire, scratch)) rest.push_back(i);
+      if (!o.schemas.first_version(i, source.view, detected.view, wire, scratch)) rest.push_back(i);
   }
   for (size_t i : rest) left.append(i);
   Bytes out;
@@ -119,11 +127,27 @@ nb::tuple ObservedSchemas::first_versions(nb::handle indices, const Text& source
   return nb::make_tuple(nb::bytes(out.data(), out.size()), left);
 }
 
+}  // namespace
+
+ObservedSchemas::ObservedSchemas(nb::handle payload)
+    : view(nb::steal(check(PyMemoryView_FromObject(payload.ptr())))),
+      schemas(static_cast<const uint8_t*>(buffer(view).buf), size_t(buffer(view).len)) {}
+
 size_t ObservedSchemas::index(nb::handle o) const {
   Py_ssize_t i = PyNumber_AsSsize_t(o.ptr(), PyExc_IndexError);
   if (i == -1 && PyErr_Occurred()) throw PyErrorSet{};
   if (i < 0 || size_t(i) >= size()) raise(PyExc_IndexError, "no such observation");
   return size_t(i);
+}
+
+void bind_observations(nb::module_& m) {
+  nb::class_<ObservedSchemas>(m, "ObservedSchemas", nb::is_final())
+      .def_prop_ro("size", &ObservedSchemas::size)
+      .def("index", &index_bytes)
+      .def("keys", &keys)
+      .def("rows", &rows, nb::arg().none() = nb::none())
+      .def("first_versions", &first_versions);
+  m.def("observed_schemas", &observed_schemas, nb::arg(), nb::arg().none() = nb::none());
 }
 
 }  // namespace lm

@@ -92,44 +92,6 @@ void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where,
   }
 }
 
-nb::object value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings) {
-  uint8_t tag = *p++;
-  switch (tag) {
-    case kNull:
-    case kAbsent: return nb::none();
-    case kFalse: return nb::bool_(false);
-    case kTrue: return nb::bool_(true);
-    case kInt: return owned(PyLong_FromLongLong(unzigzag(get_varint(p))));
-    case kUInt: return owned(PyLong_FromUnsignedLongLong(get_varint(p)));
-    case kFloat: {
-      double d;
-      std::memcpy(&d, p, 8);
-      p += 8;
-      return owned(PyFloat_FromDouble(d));
-    }
-    case kStr: {
-      StrId id = StrId(get_varint(p));
-      return owned(strings ? strings->str(pool, id) : str_of(pool.view(id)));
-    }
-    case kStampStr: {
-      char buf[32];
-      return owned(str_of(stamp_text(get_u64(p), pool, buf)));
-    }
-    case kList: return list_of(get_varint(p), [&](size_t) { return value_to_py(p, pool, strings); });
-    case kDict: {
-      uint64_t n = get_varint(p);
-      nb::dict dict;
-      for (uint64_t i = 0; i < n; i++) {
-        StrId id = StrId(get_varint(p));
-        nb::object key = owned(strings ? strings->str(pool, id) : str_of(pool.view(id)));
-        set_item(dict, key, value_to_py(p, pool, strings));
-      }
-      return std::move(dict);
-    }
-  }
-  corrupt("value");
-}
-
 bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache& strings, int depth) {
   if (depth > kMaxDepth) return false;
   uint8_t tag = *p++;
