@@ -1,5 +1,5 @@
-"""The bindings' conversions that the other tests reach least (native/bindings/marquez_py.cc,
-pyvalues.cc, module.cc's HashFilter): Marquez's renderings of a walk and of a view as the
+"""The bindings' conversions that the other tests reach least (native/bindings/pyspecs.cc's Marquez
+renderings, pyvalues.cc, module.cc's HashFilter): Marquez's renderings of a walk and of a view as the
 JSON the core writes, props handed over as any mapping, the values stored as their JSON text, and
 the refusals each conversion words. Part of the instrumented bindings' workload
 (tests/test_native_core.py)."""

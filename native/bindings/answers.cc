@@ -6,7 +6,6 @@
 #include <nanobind/stl/vector.h>
 
 #include "answer_columns.h"
-#include "marquez_py.h"
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"

@@ -1,6 +1,7 @@
 // graph.serve.render's specs as the core's (native/core/render_json.h): their keys, fields and how
 // each is written, an enum's names and a field's own values rendered under the GIL, so that the
-// rows can be rendered without it; and the rows rendered, as the bytes the API sends.
+// rows can be rendered without it; and the rows rendered, as the bytes the API sends, Marquez's
+// renderings (native/marquez/marquez.h) among them.
 #pragma once
 
 #include "py.h"
@@ -10,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "marquez.h"
 #include "pylock.h"
 #include "render_json.h"
 
@@ -48,5 +50,19 @@ nb::object rendered(bool nogil, F&& render) {
   if (!rows) return nb::none();
   return nb::bytes(rows->data(), rows->size());
 }
+
+// View.marquez(ids, full) -> bytes; Lineage.render_marquez() -> bytes (graph.serve.marquez).
+// ``nogil``: render with the GIL let go (a view of the embedded store, its graph's lock held).
+nb::object marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full, bool nogil);
+nb::object marquez_lineage_bytes(View& view, const LineageAnswer& answer, const RunVersions* versions, bool nogil);
+// Lineage.marquez_runs() -> list[str]: the ids of the runs render_marquez shows (marquez_lineage_runs).
+nb::list marquez_lineage_run_ids(View& view, const LineageAnswer& answer, bool nogil);
+// View.marquez_column_lineage(...) -> (bytes, truncated).
+nb::tuple marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth,
+                                       Budget budget, bool nogil);
+
+// marquez_fields(entries) -> str: the JSON text of a dataset's fields a remote store keeps
+// (marquez_fields_json; graph.stores.neo4j).
+nb::object marquez_fields(nb::handle entries);
 
 }  // namespace lm

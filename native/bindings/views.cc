@@ -8,9 +8,9 @@
 
 #include <memory>
 
-#include "marquez_py.h"
 #include "node_facts.h"
 #include "pyrecords.h"
+#include "pyspecs.h"
 #include "pytypes.h"
 #include "views.h"
 
