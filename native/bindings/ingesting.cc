@@ -136,10 +136,8 @@ nb::str module_utc_stamp(nb::handle given) {
 bool nests_deeper(PyObject* value, long limit, long depth) {
   if (PyDict_Check(value)) {
     if (depth > limit) return true;
-    Py_ssize_t pos = 0;
-    PyObject *key, *item;
-    while (PyDict_Next(value, &pos, &key, &item))
-      if (nests_deeper(item, limit, depth + 1)) return true;
+    for (auto [key, item] : nb::borrow<nb::dict>(value))
+      if (nests_deeper(item.ptr(), limit, depth + 1)) return true;
   } else if (PyList_Check(value)) {
     if (depth > limit) return true;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(value); i++)

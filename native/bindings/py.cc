@@ -35,15 +35,6 @@ bool utf8_held(PyObject* s, std::string_view& view, nb::object& held) noexcept {
   return true;
 }
 
-std::string_view utf8_of(PyObject* s, std::string& spill) {
-  std::string_view view;
-  nb::object held;
-  if (!utf8_held(s, view, held)) throw PyErrorSet{};
-  if (!held) return view;
-  spill.assign(view);
-  return spill;
-}
-
 PyObject* str_of(std::string_view s) {
   PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);  // the fast path
   if (o != nullptr) return o;

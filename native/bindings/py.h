@@ -79,6 +79,13 @@ inline void set_item(nb::handle dict, nb::handle key, nb::handle value) {
   if (PyDict_SetItem(dict.ptr(), key.ptr(), value.ptr()) < 0) throw PyErrorSet{};
 }
 
+// dict[key], borrowed, or nullptr when the dict has no such key (a lookup that fails raises).
+inline PyObject* get_item(nb::handle dict, nb::handle key) {
+  PyObject* found = PyDict_GetItemWithError(dict.ptr(), key.ptr());
+  if (found == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+  return found;
+}
+
 // A list of ``n`` items, item ``i`` what ``make(i)`` makes (owned).
 template <class F>
 nb::list list_of(size_t n, F&& make) {
@@ -87,16 +94,14 @@ nb::list list_of(size_t n, F&& make) {
   return out;
 }
 
-// UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does): a view into the string
-// object's own cache where it can be, else into ``spill``.
-std::string_view utf8_of(PyObject* s, std::string& spill);
-// The same into ``view``, which lies in ``held`` when not in the str's cache; false: the error set.
+// UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does) into ``view``: the string
+// object's own cache where it can be, else ``held``; false: the error set.
 bool utf8_held(PyObject* s, std::string_view& view, nb::object& held) noexcept;
 
 // A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
 PyObject* str_of(std::string_view s);
 
-// A str's UTF-8, as utf8_of reads it (lone surrogates kept), valid while this lives: a binding
+// A str's UTF-8, as utf8_held reads it (lone surrogates kept), valid while this lives: a binding
 // taking a Text is given any str (anything else is nanobind's TypeError); Text(s) reads one.
 struct Text {
   Text() = default;
@@ -106,6 +111,12 @@ struct Text {
   std::string_view view;
   nb::object held;  // what ``view`` lies in when it is not the str's own cache
 };
+
+// A str's UTF-8 (Text) in a view valid while the str lives: its own cache, else ``spill``.
+inline std::string_view utf8_of(PyObject* s, std::string& spill) {
+  Text text(s);
+  return text.held ? std::string_view(spill.assign(text.view)) : text.view;
+}
 
 // A Python str's UTF-8, copied.
 inline std::string utf8_copy(nb::handle s) { return std::string(Text(s).view); }

@@ -13,8 +13,7 @@ namespace {
 // A str's index in the table (by its identity when the table keeps them); TypeError for anything else.
 uint32_t ref_object(WireStrings& strings, PyObject* s) {
   if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids, kinds' values and stamps must be str");
-  std::string spill;
-  return strings.ref_identified(uintptr_t(s), utf8_of(s, spill));
+  return strings.ref_identified(uintptr_t(s), Text(s).view);
 }
 
 // One part of a batch (its string table, maps and mutations) appended to ``list``.
@@ -58,13 +57,11 @@ nb::bytes encode_mutations(nb::handle mutations) {
   std::unordered_map<PyObject*, uint32_t> maps;  // the same props object is one map (sources share them)
   auto map_ref = [&](PyObject* mapping, const char* where) -> uint32_t {
     if (mapping == py.empty) return 0;
-    auto it = maps.find(mapping);
-    if (it != maps.end()) return it->second;
+    auto [it, added] = maps.try_emplace(mapping, 0);
+    if (!added) return it->second;
     MapWriter map(wire.strings);
     merge_py(map, mapping, where);
-    uint32_t ref = wire.map(map);
-    maps.emplace(mapping, ref);
-    return ref;
+    return it->second = wire.map(map);
   };
   for (PyObject* m : items) {
     // (id, kind, at, props, first), or (source, kind, target, at, props, first) of an edge

@@ -37,21 +37,17 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
     if (value == nullptr || value == Py_None) return record.absent(k, at);
     record.add(k, at, [&](StringSink& sink, Bytes& out) { value_from_py(value, sink, out, "a property"); });
   };
-  Py_ssize_t pos = 0;
-  PyObject *key, *stamp, *value;
-  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
-    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
-    value = PyDict_GetItemWithError(props, key);
-    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
-    add(key, stamp, value);
+  for (auto [key, stamp] : nb::borrow<nb::dict>(stamps)) {
+    if (!PyUnicode_Check(key.ptr()) || !PyUnicode_Check(stamp.ptr()))
+      raise(PyExc_TypeError, "stamps map str keys to str stamps");
+    add(key.ptr(), stamp.ptr(), get_item(props, key));
   }
-  pos = 0;
-  while (PyDict_Next(props, &pos, &key, &value)) {  // a property with no stamp (not one of ours): stamped ""
-    int has = PyDict_Contains(stamps, key);
+  for (auto [key, value] : nb::borrow<nb::dict>(props)) {  // a property with no stamp (not one of ours): stamped ""
+    int has = PyDict_Contains(stamps, key.ptr());
     if (has < 0) throw PyErrorSet{};
-    if (has || value == Py_None) continue;
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
-    add(key, nullptr, value);
+    if (has || value.is_none()) continue;
+    if (!PyUnicode_Check(key.ptr())) raise(PyExc_TypeError, "property keys must be str");
+    add(key.ptr(), nullptr, value.ptr());
   }
   return record.freeze(share);
 }
@@ -70,8 +66,7 @@ nb::object node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache&
     if (read == keys.end()) return;
     set_item(stamps, read->second, owned(str_of(stamp_text(e.stamp, g.pool, buf))));
     if (*e.value == kAbsent) return;
-    PyObject* held = like == nullptr ? nullptr : PyDict_GetItemWithError(like, read->second);
-    if (held == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+    PyObject* held = like == nullptr ? nullptr : get_item(like, read->second);
     const uint8_t* stored = e.value;
     if (held != nullptr && same_as_py(stored, g.pool, held, strings)) return set_item(props, read->second, held);
     const uint8_t* p = e.value;

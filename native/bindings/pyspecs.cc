@@ -10,7 +10,7 @@ namespace {
 
 // A value of a spec's own column, rendered as its type asks (anything else: Unrenderable).
 std::string column_value(const Spec& spec, nb::handle names, nb::handle value) {
-  std::string out, spill;
+  std::string out;
   if (value.is_none()) {
     if (!spec.nullable) throw Unrenderable{};
     out += "null";
@@ -19,16 +19,13 @@ std::string column_value(const Spec& spec, nb::handle names, nb::handle value) {
     if (!nb::try_cast(value, n, false)) throw Unrenderable{};  // past 32 bits
     out += std::to_string(n);
   } else if (spec.how == How::kString && PyUnicode_CheckExact(value.ptr())) {
-    json_string(utf8_of(value.ptr(), spill), out);
+    json_string(Text(value).view, out);
   } else if (spec.how == How::kJson && PyBytes_CheckExact(value.ptr())) {
     out.append(PyBytes_AS_STRING(value.ptr()), size_t(PyBytes_GET_SIZE(value.ptr())));
   } else if (spec.how == How::kEnum && nb::isinstance<nb::dict>(names)) {
-    PyObject* name = PyDict_GetItemWithError(names.ptr(), value.ptr());
-    if (name == nullptr) {
-      if (PyErr_Occurred()) throw PyErrorSet{};
-      throw Unrenderable{};
-    }
-    json_string(utf8_of(name, spill), out);
+    PyObject* name = get_item(names, value);
+    if (name == nullptr) throw Unrenderable{};
+    json_string(Text(name).view, out);
   } else {
     throw Unrenderable{};
   }
@@ -39,17 +36,16 @@ std::string column_value(const Spec& spec, nb::handle names, nb::handle value) {
 
 PySpecs specs_of(nb::handle specs) {
   PySpecs out;
-  std::string spill;
   bool first = true;
   for (nb::handle item : nb::iter(specs)) {
     PyObject *key, *field, *how, *names, *column = nullptr;
     int nullable;
     if (!PyArg_ParseTuple(item.ptr(), "UUUOp|O", &key, &field, &how, &names, &nullable, &column)) throw PyErrorSet{};
     Spec spec;
-    spec.key = spec_key(utf8_of(key, spill), first);
+    spec.key = spec_key(Text(key).view, first);
     first = false;
-    spec.field = field_of(utf8_of(field, spill));
-    spec.how = how_of(utf8_of(how, spill));
+    spec.field = field_of(Text(field).view);
+    spec.how = how_of(Text(how).view);
     spec.nullable = nullable;
     spec.has_column = column != nullptr && PyList_Check(column);
     if (spec.how == How::kObjects && !spec.has_column && (PyList_Check(names) || PyTuple_Check(names)))
@@ -62,7 +58,6 @@ PySpecs specs_of(nb::handle specs) {
 }
 
 void name_enums(PySpecs& specs, Field field, PyObject* const* values, size_t count) {
-  std::string spill;
   for (size_t k = 0; k < specs.specs.size(); k++) {
     Spec& spec = specs.specs[k];
     if (spec.field != field || spec.how != How::kEnum) continue;
@@ -70,12 +65,8 @@ void name_enums(PySpecs& specs, Field field, PyObject* const* values, size_t cou
     if (!nb::isinstance<nb::dict>(specs.names[k])) continue;
     for (size_t code = 0; code < count; code++) {
       if (values[code] == nullptr) continue;
-      PyObject* found = PyDict_GetItemWithError(specs.names[k].ptr(), values[code]);
-      if (found == nullptr) {
-        if (PyErr_Occurred()) throw PyErrorSet{};
-        continue;
-      }
-      json_string(utf8_of(found, spill), spec.named[code]);
+      PyObject* found = get_item(specs.names[k], values[code]);
+      if (found != nullptr) json_string(Text(found).view, spec.named[code]);
     }
   }
 }

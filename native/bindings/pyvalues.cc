@@ -9,9 +9,8 @@ namespace {
 // A str's UTF-8; ``lives``: the str outlives the sink, so its address may stand for it (not a text
 // made here and dropped, whose address a later one may take).
 void encode_string(PyObject* o, StringSink& sink, Bytes& out, bool lives = true) {
-  std::string spill;
-  if (lives) sink.value_identified(uintptr_t(o), utf8_of(o, spill), out);
-  else sink.value(utf8_of(o, spill), out);
+  if (lives) sink.value_identified(uintptr_t(o), Text(o).view, out);
+  else sink.value(Text(o).view, out);
 }
 
 [[noreturn]] void not_json(PyObject* o, const char* where) {
@@ -79,13 +78,10 @@ void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where,
   } else if (PyDict_Check(o)) {
     put_u8(out, kDict);
     put_varint(out, uint64_t(PyDict_GET_SIZE(o)));
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(o, &pos, &key, &value)) {
-      if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": a dict key must be a str");
-      std::string spill;
-      put_varint(out, sink.key_identified(uintptr_t(key), utf8_of(key, spill)));
-      value_from_py(value, sink, out, where, depth + 1);
+    for (auto [key, value] : nb::borrow<nb::dict>(o)) {
+      if (!PyUnicode_Check(key.ptr())) raise(PyExc_TypeError, std::string(where) + ": a dict key must be a str");
+      put_varint(out, sink.key_identified(uintptr_t(key.ptr()), Text(key).view));
+      value_from_py(value.ptr(), sink, out, where, depth + 1);
     }
   } else if (!encode_as_text(o, sink, out, where, depth)) {
     not_json(o, where);
@@ -125,8 +121,7 @@ bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache
     }
     case kStr: {
       if (!PyUnicode_CheckExact(o)) return false;
-      std::string spill;
-      return utf8_of(o, spill) == pool.view(StrId(get_varint(p)));
+      return Text(o).view == pool.view(StrId(get_varint(p)));
     }
     case kList: {
       uint64_t n = get_varint(p);
@@ -143,17 +138,11 @@ bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache
       // by one rule), so o's items are walked beside them and looked up only when out of step.
       Py_ssize_t at = 0;
       PyObject *key, *held;
-      std::string spill;
       for (uint64_t i = 0; i < n; i++) {
         StrId id = StrId(get_varint(p));
-        if (!PyDict_Next(o, &at, &key, &held) || !PyUnicode_CheckExact(key) ||
-            utf8_of(key, spill) != pool.view(id)) {
-          nb::object named = nb::steal(strings.str(pool, id));
-          held = PyDict_GetItemWithError(o, named.ptr());
-          if (held == nullptr) {
-            if (PyErr_Occurred()) throw PyErrorSet{};
-            return false;
-          }
+        if (!PyDict_Next(o, &at, &key, &held) || !PyUnicode_CheckExact(key) || Text(key).view != pool.view(id)) {
+          held = get_item(o, strings.str(pool, id));
+          if (held == nullptr) return false;
         }
         if (!same_as_py(p, pool, held, strings, depth + 1)) return false;
       }
@@ -169,15 +158,12 @@ MapWriter& set_py(MapWriter& map, const Key& key, PyObject* value, const char* w
 
 MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where) {
   if (mapping == nullptr || mapping == Py_None) return map;
-  std::string spill;
-  auto merge = [&](PyObject* key, PyObject* value) {
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-    set_py(map, utf8_of(key, spill), value, where);
+  auto merge = [&](nb::handle key, nb::handle value) {
+    if (!PyUnicode_Check(key.ptr())) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
+    set_py(map, Text(key).view, value.ptr(), where);
   };
-  Py_ssize_t pos = 0;
-  PyObject *key, *value;
   if (PyDict_Check(mapping)) {
-    while (PyDict_Next(mapping, &pos, &key, &value)) merge(key, value);
+    for (auto [key, value] : nb::borrow<nb::dict>(mapping)) merge(key, value);
     return map;
   }
   nb::object items = nb::steal(PyMapping_Items(mapping));

@@ -23,11 +23,11 @@ class StrCache {
   StrCache() : slots_(kSlots) {}
   StrCache(const StrCache&) = delete;
   StrCache& operator=(const StrCache&) = delete;
-  // The str of ``id`` (a new reference).
-  PyObject* str(const StringPool& pool, StrId id) {
+  // The str of ``id``.
+  nb::object str(const StringPool& pool, StrId id) {
     Slot& s = slots_[id & (kSlots - 1)];
     if (!s.str || s.id != id) s = Slot{id, nb::steal(str_of(pool.view(id)))};
-    return s.str.inc_ref().ptr();
+    return s.str;
   }
 
  private:
@@ -62,7 +62,7 @@ struct PoolValue {
   uint64_t varint() { return get_varint(p); }
   size_t count() { return size_t(get_varint(p)); }
   uint64_t u64() { return get_u64(p); }
-  nb::object str(uint64_t id) { return owned(strings ? strings->str(pool, StrId(id)) : str_of(pool.view(StrId(id)))); }
+  nb::object str(uint64_t id) { return strings ? strings->str(pool, StrId(id)) : owned(str_of(pool.view(StrId(id)))); }
   [[noreturn]] void fail() const { corrupt("value"); }
 };
 
