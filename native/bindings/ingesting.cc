@@ -72,8 +72,6 @@ std::string part(Given o) { return utf8_copy(PyUnicode_Check(o.o.ptr()) ? o.o : 
 
 nb::object text(std::string_view s) { return nb::steal(str_of(s)); }
 
-nb::bytes bytes_of(const Bytes& data) { return nb::bytes(data.data(), data.size()); }
-
 // The documents (JSON texts) and roots ((name, JSON text) pairs) of the event schemas
 // (ingest.openlineage_schema.event_schemas).
 using SchemaParts = std::pair<std::vector<std::string>, std::vector<std::pair<std::string, std::string>>>;

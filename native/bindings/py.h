@@ -71,8 +71,9 @@ nb::object owned(T made) {
   else return std::move(made);
 }
 
-// The bytes a bytes object holds, as the core reads them.
+// The bytes a bytes object holds, as the core reads them; and a bytes object of the core's bytes.
 inline const uint8_t* data_of(const nb::bytes& b) { return reinterpret_cast<const uint8_t*>(b.c_str()); }
+inline nb::bytes bytes_of(const Bytes& data) { return nb::bytes(data.data(), data.size()); }
 
 // dict[key] = value.
 inline void set_item(nb::handle dict, nb::handle key, nb::handle value) {

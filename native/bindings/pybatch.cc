@@ -77,8 +77,7 @@ nb::bytes encode_mutations(nb::handle mutations) {
     if (edge) wire.edge(a, kind, b, at, props, first);
     else wire.node(a, kind, at, props, first);
   }
-  Bytes out = wire.finish();
-  return nb::bytes(out.data(), out.size());
+  return bytes_of(wire.finish());
 }
 
 nb::list decode_mutations(const uint8_t* data, size_t size) {

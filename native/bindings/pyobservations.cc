@@ -82,7 +82,7 @@ std::unique_ptr<ObservedSchemas> observed_schemas(nb::handle payload, nb::handle
 nb::bytes index_bytes(const ObservedSchemas& o) {
   Bytes out;
   o.schemas.write_index(out);
-  return nb::bytes(out.data(), out.size());
+  return bytes_of(out);
 }
 
 // [(dataset id, at)] of every observation, in the batch's order.
@@ -113,7 +113,6 @@ nb::tuple first_versions(const ObservedSchemas& o, nb::handle indices, const Tex
   std::vector<size_t> asked;
   for (PyObject* i : Items(indices, "indices must be iterable")) asked.push_back(o.index(i));
   WireWriter wire;
-  nb::list left;
   std::vector<size_t> rest;
   {
     NoGil unlocked;  // the payload's bytes only, held by the memoryview
@@ -121,10 +120,8 @@ nb::tuple first_versions(const ObservedSchemas& o, nb::handle indices, const Tex
     for (size_t i : asked)
       if (!o.schemas.first_version(i, source.view, detected.view, wire, scratch)) rest.push_back(i);
   }
-  for (size_t i : rest) left.append(i);
-  Bytes out;
-  if (wire.mutations() > 0) out = wire.finish();
-  return nb::make_tuple(nb::bytes(out.data(), out.size()), left);
+  nb::list left = list_of(rest.size(), [&](size_t k) { return PyLong_FromSize_t(rest[k]); });
+  return nb::make_tuple(bytes_of(wire.mutations() > 0 ? wire.finish() : Bytes()), left);
 }
 
 }  // namespace

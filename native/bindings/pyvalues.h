@@ -1,6 +1,6 @@
 // Property values from and to Python objects (native/core/values.h holds their encoding), and
-// into the wire form (native/core/wire.h): what graph.core.mutations.encode and the ingesters'
-// props hand over.
+// to and from the wire form (native/core/wire.h, batch.h): what graph.core.mutations.encode and
+// the ingesters' props hand over, and a batch's values read back.
 #pragma once
 
 #include "py.h"
